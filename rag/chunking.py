@@ -1,0 +1,106 @@
+"""Cut articles into passages of whole sentences that fit the embedding model.
+
+Length is measured in the model's own word pieces, so no passage is ever
+truncated by the embedder. A passage never crosses a section heading; the
+headings themselves are metadata, not text to answer from. Consecutive
+passages share ``overlap`` word pieces of whole sentences, so a fact that
+straddles a boundary is whole in at least one passage. A single sentence longer
+than the limit is cut at word boundaries.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rag.documents import SourceDocument
+from rag.sentences import split_sentences
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage: exact span in its source, its sentences' spans and its section."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+    section: str
+    sentences: tuple[Span, ...]
+
+    @property
+    def chunk_id(self) -> str:
+        return f"{self.source}#{self.start}-{self.end}"
+
+
+def _cut_long_sentence(
+    text: str, span: Span, limit: int, count: Callable[[str], int]
+) -> list[Span]:
+    """Cut a sentence over ``limit`` word pieces into pieces at word boundaries."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
+    pieces: list[Span] = []
+    first = 0
+    for i in range(1, len(words) + 1):
+        candidate = (span[0] + words[first][0], span[0] + words[i - 1][1])
+        if i - first > 1 and count(text[candidate[0] : candidate[1]]) > limit:
+            pieces.append((span[0] + words[first][0], span[0] + words[i - 2][1]))
+            first = i - 1
+    pieces.append((span[0] + words[first][0], span[0] + words[-1][1]))
+    return pieces
+
+
+def _body_sentences(
+    document: SourceDocument, limit: int, count: Callable[[str], int]
+) -> list[list[Span]]:
+    """Sentence spans of the document, grouped by section, headings left out."""
+    boundaries = [0, *(start for start, _ in document.heading_spans), len(document.text)]
+    headings = set(document.heading_spans)
+    groups = []
+    for start, end in zip(boundaries, boundaries[1:], strict=False):
+        spans = []
+        for span in split_sentences(document.text, start, end):
+            if span in headings:
+                continue
+            if count(document.text[span[0] : span[1]]) > limit:
+                spans.extend(_cut_long_sentence(document.text, span, limit, count))
+            else:
+                spans.append(span)
+        if spans:
+            groups.append(spans)
+    return groups
+
+
+def chunk_document(
+    document: SourceDocument, *, size: int, overlap: int, count: Callable[[str], int]
+) -> list[Chunk]:
+    """Pack sentences into chunks of at most ``size`` word pieces with ``overlap``."""
+    text = document.text
+    chunks: list[Chunk] = []
+    for spans in _body_sentences(document, size, count):
+        first = 0
+        while first < len(spans):
+            last = first
+            while (
+                last + 1 < len(spans) and count(text[spans[first][0] : spans[last + 1][1]]) <= size
+            ):
+                last += 1
+            start, end = spans[first][0], spans[last][1]
+            chunks.append(
+                Chunk(
+                    source=document.name,
+                    start=start,
+                    end=end,
+                    text=text[start:end],
+                    section=document.section_at(start),
+                    sentences=tuple(spans[first : last + 1]),
+                )
+            )
+            if last + 1 >= len(spans):
+                break
+            # Step back over whole sentences worth at most `overlap` word pieces.
+            next_first = last + 1
+            while next_first - 1 > first and count(text[spans[next_first - 1][0] : end]) <= overlap:
+                next_first -= 1
+            first = next_first
+    return chunks

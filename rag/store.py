@@ -1,0 +1,274 @@
+"""The Chroma index: where it lives, what it is named, and how it is built safely.
+
+A collection's name starts with a fingerprint of everything that shapes it
+(embedding model, chunking settings, chunker version, every source's name and
+content), so a changed setting or article can never reuse a stale index. Each
+build writes a new collection and marks it complete only at the end; readers
+only ever open complete ones, and older builds are deleted after the switch.
+So a crash mid-build leaves the previous index in service.
+
+Left out on purpose: Chroma's own embedding function (it would download a
+model); we always hand Chroma our vectors.
+"""
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from rag.chunking import Chunk, chunk_document
+from rag.documents import SourceDocument
+from rag.embedding import MODEL_NAME, load_embed_model, token_counter
+from rag.errors import IndexStoreError
+from rag.settings import Settings
+
+# Bump when chunking or stored fields change, so old indexes are rebuilt.
+INDEX_FORMAT = 1
+_PREFIX = "rag-"
+_SENTENCES_SUFFIX = "-s"
+_HARMLESS_FILES = {"README.md", ".gitignore", ".gitkeep"}
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+Progress = Callable[[int, int], None]
+
+
+def fingerprint(settings: Settings, documents: list[SourceDocument]) -> str:
+    """A short hash of what shapes the index."""
+    digest = hashlib.sha256()
+    shape = {
+        "format": INDEX_FORMAT,
+        "model": MODEL_NAME,
+        "chunk_size": settings.chunk_size,
+        "chunk_overlap": settings.chunk_overlap,
+        "sources": [
+            [d.name, hashlib.sha256(d.text.encode("utf-8")).hexdigest()] for d in documents
+        ],
+    }
+    digest.update(json.dumps(shape, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def chunk_documents(settings: Settings, documents: list[SourceDocument]) -> list[Chunk]:
+    """Every chunk of every document, in source order."""
+    count = token_counter()
+    return [
+        chunk
+        for document in documents
+        for chunk in chunk_document(
+            document, size=settings.chunk_size, overlap=settings.chunk_overlap, count=count
+        )
+    ]
+
+
+def _check_index_dir(index_dir: Path) -> None:
+    """Refuse a folder that holds something other than a Chroma store."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexStoreError(f"{index_dir} is a file, not an index folder - move it away")
+    if not index_dir.exists():
+        return
+    database = index_dir / "chroma.sqlite3"
+    if database.exists():
+        with database.open("rb") as handle:
+            if handle.read(16) != _SQLITE_MAGIC:
+                raise IndexStoreError(
+                    f"{index_dir} is not a Chroma store (chroma.sqlite3 is not a database)"
+                    " - move it away or set RAG_INDEX_DIR to an empty folder"
+                )
+        return
+    strangers = [p.name for p in index_dir.iterdir() if p.name not in _HARMLESS_FILES]
+    if strangers:
+        raise IndexStoreError(
+            f"{index_dir} is not a Chroma store (it holds {', '.join(sorted(strangers)[:3])})"
+            " - set RAG_INDEX_DIR to an empty folder"
+        )
+
+
+class IndexStore:
+    """A Chroma client on ``index_dir`` with the build and lookup rules above."""
+
+    def __init__(self, index_dir: Path) -> None:
+        _check_index_dir(index_dir)
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+            self.client = chromadb.PersistentClient(
+                path=str(index_dir),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
+            self.client.list_collections()
+        except Exception as exc:  # Chroma raises many types for a broken store.
+            raise IndexStoreError(
+                f"cannot open the Chroma store in {index_dir}: {exc}"
+                " - move it away or set RAG_INDEX_DIR to an empty folder"
+            ) from None
+        self.index_dir = index_dir
+
+    def _names(self) -> list[str]:
+        return [c.name for c in self.client.list_collections()]
+
+    def complete_collection(self, fp: str) -> Any | None:
+        """The newest complete chunk collection for fingerprint ``fp``, if any."""
+        stem = f"{_PREFIX}{fp}-"
+        candidates = sorted(
+            n for n in self._names() if n.startswith(stem) and not n.endswith(_SENTENCES_SUFFIX)
+        )
+        for name in reversed(candidates):
+            collection = self.client.get_collection(name, embedding_function=None)
+            if (collection.metadata or {}).get("complete"):
+                return collection
+        return None
+
+    def sentences_of(self, collection: Any) -> Any:
+        """The sentence collection paired with chunk collection ``collection``."""
+        return self.client.get_collection(
+            collection.name + _SENTENCES_SUFFIX, embedding_function=None
+        )
+
+    def build(
+        self,
+        fp: str,
+        chunks: list[Chunk],
+        documents: list[SourceDocument],
+        progress: Progress | None = None,
+    ) -> Any:
+        """Embed and store ``chunks`` in a new collection; switch to it when complete."""
+        name = f"{_PREFIX}{fp}-{time.time_ns():x}"
+        space = {"hnsw": {"space": "cosine"}}
+        chunk_collection = self.client.create_collection(
+            name, metadata={"complete": False}, configuration=space, embedding_function=None
+        )
+        sentence_collection = self.client.create_collection(
+            name + _SENTENCES_SUFFIX, configuration=space, embedding_function=None
+        )
+        sentences = _unique_sentences(chunks)
+        total = len(chunks) + len(sentences)
+        done = 0
+        for batch, vectors in _embed_batches([c.text for c in chunks]):
+            _add_chunks(chunk_collection, chunks[done : done + len(batch)], vectors, documents)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        first = 0
+        for batch, vectors in _embed_batches([text for _, _, _, text in sentences]):
+            rows = sentences[first : first + len(batch)]
+            sentence_collection.add(
+                ids=[_sentence_id(s, a, b) for s, a, b, _ in rows],
+                embeddings=vectors,
+                documents=[text for _, _, _, text in rows],
+                metadatas=[{"source": s, "start": a, "end": b} for s, a, b, _ in rows],
+            )
+            first += len(batch)
+            if progress:
+                progress(len(chunks) + first, total)
+        chunk_collection.modify(
+            metadata={"complete": True, "fingerprint": fp, "chunks": len(chunks)}
+        )
+        self._drop_all_but(name)
+        return chunk_collection
+
+    def _drop_all_but(self, keep: str) -> None:
+        """Delete every other collection this product made (older builds, crashes)."""
+        for name in self._names():
+            if name.startswith(_PREFIX) and name not in (keep, keep + _SENTENCES_SUFFIX):
+                self.client.delete_collection(name)
+
+
+def _sentence_id(source: str, start: int, end: int) -> str:
+    return f"{source}#{start}-{end}"
+
+
+def _unique_sentences(chunks: list[Chunk]) -> list[tuple[str, int, int, str]]:
+    """Each sentence once (overlapping chunks share some), as (source, start, end, text)."""
+    seen: dict[tuple[str, int, int], str] = {}
+    for chunk in chunks:
+        for start, end in chunk.sentences:
+            offset = start - chunk.start
+            seen.setdefault((chunk.source, start, end), chunk.text[offset : offset + end - start])
+    return [(s, a, b, text) for (s, a, b), text in seen.items()]
+
+
+def _embed_batches(
+    texts: list[str], size: int = 32
+) -> Iterator[tuple[list[str], list[list[float]]]]:
+    model = load_embed_model()
+    for first in range(0, len(texts), size):
+        batch = texts[first : first + size]
+        yield batch, model.get_text_embedding_batch(batch)
+
+
+def _add_chunks(
+    collection: Any,
+    chunks: list[Chunk],
+    vectors: list[list[float]],
+    documents: list[SourceDocument],
+) -> None:
+    """Store chunks through llama-index's Chroma vector store, offsets in metadata."""
+    from llama_index.core.schema import TextNode
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    titles = {d.name: d.title for d in documents}
+    nodes = [
+        TextNode(
+            id_=chunk.chunk_id,
+            text=chunk.text,
+            embedding=vector,
+            start_char_idx=chunk.start,
+            end_char_idx=chunk.end,
+            metadata=chunk_metadata(chunk, titles.get(chunk.source, "")),
+        )
+        for chunk, vector in zip(chunks, vectors, strict=True)
+    ]
+    ChromaVectorStore(chroma_collection=collection).add(nodes)
+
+
+def chunk_metadata(chunk: Chunk, title: str) -> dict[str, Any]:
+    """What a chunk keeps beside its text (flat, as Chroma requires)."""
+    return {
+        "source": chunk.source,
+        "title": title,
+        "section": chunk.section,
+        "start": chunk.start,
+        "end": chunk.end,
+        "sentences": json.dumps(chunk.sentences),
+    }
+
+
+def chunk_from_record(text: str, metadata: dict[str, Any]) -> Chunk:
+    """Rebuild a :class:`Chunk` from what :func:`chunk_metadata` stored."""
+    return Chunk(
+        source=metadata["source"],
+        start=int(metadata["start"]),
+        end=int(metadata["end"]),
+        text=text,
+        section=metadata.get("section", ""),
+        sentences=tuple(tuple(span) for span in json.loads(metadata["sentences"])),
+    )
+
+
+def load_chunks(collection: Any) -> list[Chunk]:
+    """Every chunk stored in ``collection``, in source order."""
+    records = collection.get(include=["documents", "metadatas"])
+    chunks = [
+        chunk_from_record(text, metadata)
+        for text, metadata in zip(records["documents"], records["metadatas"], strict=True)
+    ]
+    return sorted(chunks, key=lambda c: (c.source, c.start))
+
+
+def load_sentence_vectors(
+    collection: Any, keys: list[tuple[str, int, int]]
+) -> dict[tuple[str, int, int], list[float]]:
+    """Embeddings of the sentences named by (source, start, end)."""
+    if not keys:
+        return {}
+    records = collection.get(
+        ids=[_sentence_id(*k) for k in keys], include=["embeddings", "metadatas"]
+    )
+    return {
+        (m["source"], int(m["start"]), int(m["end"])): list(vector)
+        for m, vector in zip(records["metadatas"], records["embeddings"], strict=True)
+    }

@@ -1,0 +1,65 @@
+"""Shared fixtures: every path the code writes points into a temp folder."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "seeds" / "alibaba-executive-reshuffle.txt"
+RAG = [sys.executable, "-m", "rag"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings read from the environment never touch the project's own folders."""
+    monkeypatch.setenv("RAG_SEEDS_DIR", str(tmp_path / "seeds"))
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+def make_seeds(folder: Path) -> Path:
+    """A seeds folder holding a copy of the article."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ARTICLE, folder / ARTICLE.name)
+    return folder
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    return make_seeds(tmp_path / "seeds")
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """One real Assistant (real model, real Chroma in a temp dir) for the session."""
+    from rag import Assistant, Settings
+
+    base = tmp_path_factory.mktemp("shared")
+    settings = Settings(seeds_dir=make_seeds(base / "seeds"), index_dir=base / "index")
+    return Assistant(settings)
+
+
+def run_rag(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    prefix: list[str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess:
+    """Run the real CLI in a subprocess with the test's environment."""
+    return subprocess.run(
+        [*(prefix or []), *RAG, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or ROOT,
+        timeout=timeout,
+    )

@@ -1,0 +1,67 @@
+"""The Python API on the real model and a real Chroma store."""
+
+import pytest
+
+import rag
+from rag import Answer, QuestionError
+
+
+def _assert_verbatim(answer: Answer, article_text: str) -> None:
+    for c in answer.citations:
+        assert article_text[c.start : c.end] == c.quote
+        assert c.source == "alibaba-executive-reshuffle.txt"
+        assert f"[{c.n}]" in answer.text
+
+
+def test_answers_with_verbatim_citations(assistant, article_text: str) -> None:  # noqa: ANN001
+    answer = assistant.ask("Who was named CEO of Taotian Group?")
+    assert not answer.refused
+    assert "Daniel Zhang" in answer.text
+    assert answer.citations and [c.n for c in answer.citations] == list(
+        range(1, len(answer.citations) + 1)
+    )
+    _assert_verbatim(answer, article_text)
+    assert set(answer.timings) == {"retrieve_ms", "answer_ms", "total_ms"}
+
+
+def test_numbers_are_answered(assistant, article_text: str) -> None:  # noqa: ANN001
+    answer = assistant.ask("How much money did Kuaidog Taxi lose in the first half of the year?")
+    assert "643 million yuan" in answer.text
+    _assert_verbatim(answer, article_text)
+
+
+def test_abstains_on_what_the_article_never_mentions(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Who is Alibaba's chief financial officer?")
+    assert answer.refused
+    assert answer.text.startswith(rag.REFUSAL)
+    assert answer.citations == ()
+
+
+def test_to_dict_shape(assistant) -> None:  # noqa: ANN001
+    data = assistant.ask("Who is the author of the article?").to_dict()
+    assert list(data) == ["question", "answer", "refused", "citations", "timings"]
+    assert "Liu Baodan" in data["answer"]
+    assert list(data["citations"][0]) == ["n", "source", "quote", "start", "end", "score"]
+
+
+def test_retrieve_is_public(assistant) -> None:  # noqa: ANN001
+    passages = assistant.retrieve("Which companies has Alibaba Network exited?")
+    assert len(passages) == assistant.settings.top_k
+    assert any("Macalline" in p.text for p in passages[:2])
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), (" \n\t ", "empty"), ("x" * 2001, "2,001 characters"), (None, "must be text")],
+)
+def test_bad_questions(assistant, question: object, message: str) -> None:  # noqa: ANN001
+    with pytest.raises(QuestionError, match=message):
+        assistant.ask(question)  # type: ignore[arg-type]
+
+
+def test_public_api_is_sorted_and_complete() -> None:
+    assert rag.__all__ == sorted(rag.__all__)
+    for name in rag.__all__:
+        assert hasattr(rag, name)
+    public = {n for n in dir(rag) if not n.startswith("_") and n[0].isupper()}
+    assert public <= set(rag.__all__)
