@@ -1,42 +1,52 @@
-"""Decide whether the retrieved evidence answers the question at all.
+"""Decide whether the chosen evidence answers the question at all.
 
 Similarity alone cannot tell: on news text an unanswerable question about the
 right people and companies is as close to the article as an answerable one.
 What differs is coverage: an unanswerable question asks about something (a
-revenue figure, a CFO, an age) whose key terms the evidence never mentions.
+revenue figure, a CFO, an age) whose key terms the evidence never mentions,
+or wants a kind of answer (a date, an amount) no passage holds; that second
+check lives in the extractive answerer.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.focus import focus_word, mentions
+from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
-MIN_SIMILARITY = 0.25
-MIN_COVERAGE = 0.3
+MIN_SIMILARITY = 0.3
+MIN_COVERAGE = 0.0
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether to answer, and the terms the evidence lacks (for the refusal text)."""
+    """Whether to answer, with the measured coverage and the missing terms."""
 
     answer: bool
     coverage: float
+    similarity: float
     missing: tuple[str, ...]
 
 
 def judge(
-    question_terms: list[str],
-    evidence_terms: set[str],
-    best_similarity: float,
+    question: Question,
+    chosen: tuple[Candidate, ...],
     weights: TermWeights,
+    similar: Callable[[str, str], bool] = lambda a, b: False,
 ) -> Verdict:
-    """Answer only when the evidence is close enough and covers the question's terms."""
-    wanted = list(dict.fromkeys(question_terms))
-    total = sum(weights.idf(t) for t in wanted)
-    covered = sum(weights.idf(t) for t in wanted if t in evidence_terms)
-    coverage = covered / total if total else 0.0
-    missing = tuple(t for t in wanted if t not in evidence_terms)
+    """Answer only when the chosen sentences are close, cover the question's terms
+    and name the attribute it asks about."""
+    present = set().union(*(c.terms for c in chosen)) if chosen else set()
+    wanted = set(question.terms)
+    coverage = weighted_share(wanted, present, weights)
+    similarity = max((c.similarity for c in chosen), default=0.0)
+    missing = tuple(t for t in dict.fromkeys(question.terms) if t not in present)
+    focus = focus_word(question.text)
+    named = focus is None or any(mentions(c.text, focus, similar) for c in chosen)
     return Verdict(
-        answer=best_similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,
+        answer=bool(chosen) and named and similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,
         coverage=coverage,
+        similarity=similarity,
         missing=missing,
     )

@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -146,6 +147,43 @@ def ui(host: str, port: int, share: bool) -> None:
     with _progress_bar("Embedding") as progress:
         assistant = _assistant(progress)
     launch(assistant, host=host, port=port, share=share)
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help='Print {"metrics", "rows"} as JSON.')
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON here.")
+@click.option("--compare", type=click.Path(path_type=Path, dir_okay=False), help="Show deltas.")
+@click.option("--fail-under", default="", help="Floors, e.g. fact_accuracy=0.8,mrr=0.9.")
+@click.option("--baseline", is_flag=True, help="Also run plain llama-index defaults.")
+@click.option("--failures/--no-failures", default=True, help="List the failed questions.")
+def eval_command(
+    gold: Path,
+    as_json: bool,
+    out: Path | None,
+    compare: Path | None,
+    fail_under: str,
+    baseline: bool,
+    failures: bool,
+) -> None:
+    """Score answers against a gold question set (JSON Lines; see DESIGN.md).
+
+    Example: rag eval seeds/gold.jsonl --fail-under fact_accuracy=0.8
+    """
+    from rag.evaluation.cli_support import run_eval
+
+    code = run_eval(
+        gold,
+        as_json=as_json,
+        out=out,
+        compare=compare,
+        fail_under=fail_under,
+        baseline=baseline,
+        failures=failures,
+        progress_bar=_progress_bar,
+        assistant_factory=_assistant,
+    )
+    sys.exit(code)
 
 
 def main() -> None:

@@ -1,0 +1,164 @@
+"""What kind of answer a question wants, and whether a sentence has one.
+
+Classic question-answering typing: "when" wants a date, "how much money" an
+amount with a currency, "how many" a number, "who" a name. A sentence without
+the wanted kind of answer is a poor answer, and when no retrieved sentence has
+it the article most likely does not say (it never gives the price, the age or
+the revenue that was asked for). The word lists are general English, not taken
+from any article.
+"""
+
+import re
+from collections.abc import Callable
+
+from rag.terms import STOP_WORDS, stem
+
+DATE, MONEY, COUNT, PERCENT, AGE, PERSON, DURATION = (
+    "date",
+    "money",
+    "count",
+    "percent",
+    "age",
+    "person",
+    "duration",
+)
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    "|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    "|eighty|ninety|hundred|thousand|million|billion|trillion|dozen|half|single|dual|double"
+    "|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
+)
+
+# Question patterns, checked in order; the first match decides.
+_QUESTION_TYPES = [
+    (AGE, re.compile(r"\bhow old\b|\bwhat age\b|\b(his|her|their)\s+age\b")),
+    (DURATION, re.compile(r"\bhow long\b")),
+    (PERCENT, re.compile(r"\bpercent|\bpercentage\b|%")),
+    (
+        MONEY,
+        re.compile(
+            r"\bhow much (\w+ )?(money|cash|capital|funding)\b"
+            r"|\bhow much\b.*\b(lose|lost|earn|earned|make|made|raise|raised|pay|paid|spend"
+            r"|spent|invest|invested|cost|costs|worth|sell for|sold for|fetch)\b"
+            r"|\b(price|prices|revenue|revenues|salary|salaries|compensation|income|profit"
+            r"|profits|proceeds|valuation|market cap|market value|turnover|earnings figure)\b"
+        ),
+    ),
+    (COUNT, re.compile(r"\bhow many\b|\bhow much\b|\bwhat number\b|\bthe number of\b")),
+    (
+        DATE,
+        re.compile(
+            r"^(and |so |but )?when\b"
+            r"|\b(what|which|in what|on what)\s+(date|day|month|year|quarter|time)\b"
+        ),
+    ),
+    (
+        PERSON,
+        re.compile(
+            r"^(and |so |but )?(who|whom|who's)\b"
+            r"|\bwhich (executive|person|people|official|manager|leader|man|woman)\b"
+        ),
+    ),
+]
+
+_ANSWER_PATTERNS = {
+    MONEY: re.compile(
+        r"[$¥€£]|\b(yuan|rmb|dollars?|usd|hkd|euros?|pounds?|yen|won|rupees?)\b", re.I
+    ),
+    COUNT: re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I),
+    PERCENT: re.compile(r"\d\s*(%|per ?cent)", re.I),
+    AGE: re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b", re.I),
+    DURATION: re.compile(
+        rf"\b(\d+|{_NUMBER_WORDS}|a|an|several|few)\s+(days?|weeks?|months?|years?|decades?"
+        r"|hours?|minutes?)\b|\bhalf (a|an) (day|week|month|year)\b",
+        re.I,
+    ),
+    DATE: re.compile(
+        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b\d{{1,2}}(st|nd|rd|th)\b"
+        r"|\b(yesterday|today|tomorrow|recently|earlier|ago|since)\b"
+        r"|\b(last|this|next|past) (week|month|year|quarter|decade)\b"
+        r"|\b(first|second|third|fourth) (quarter|half)\b",
+        re.I,
+    ),
+    # Two capitalised words in a row that are not the sentence's first word.
+    PERSON: re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b"),
+}
+
+
+# A yes/no question ("Did the transfer change how many ...?") wants no particular kind.
+_YES_NO = re.compile(
+    r"^(did|does|do|is|are|was|were|can|could|will|would|has|have|had|should|must)\b"
+)
+
+
+def expected_type(question: str) -> str | None:
+    """The kind of answer ``question`` wants, e.g. "How old is he?" -> "age"."""
+    text = " ".join(question.lower().split())
+    if _YES_NO.match(text):
+        return None
+    for kind, pattern in _QUESTION_TYPES:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+_COUNTED = re.compile(r"\bhow many ((?:[\w-]+ ?){1,3})")
+_NUMBER = re.compile(rf"\b(\d[\d.,]*|{_NUMBER_WORDS})\b", re.I)
+_WORD = re.compile(r"[\w-]+")
+# Words after a number that may still name what it counts ("25 million shares").
+COUNT_WINDOW = 4
+
+
+def counted_noun(question: str) -> str | None:
+    """What a "how many" question counts, e.g. "How many AI teams did ..." -> "teams"."""
+    match = _COUNTED.search(question.lower())
+    if not match:
+        return None
+    nouns = []
+    for word in match.group(1).split():
+        if word in STOP_WORDS:
+            break
+        nouns.append(word)
+    # The first plural names what is counted ("how many Taotian teams inside ...").
+    plural = [w for w in nouns if w.endswith("s") and not w.endswith("ss")]
+    return (plural or nouns or [None])[0]
+
+
+def counts(sentence: str, noun: str, similar: Callable[[str, str], bool] | None = None) -> bool:
+    """Whether a number in ``sentence`` counts ``noun`` (a word right after it names it).
+
+    >>> counts("It sold 25 million shares.", "shares")
+    True
+    """
+    target = stem(noun)
+    for number in _NUMBER.finditer(sentence):
+        following = _WORD.findall(sentence[number.end() :])[:COUNT_WINDOW]
+        for word in following:
+            word = word.lower()
+            if stem(word) == target or (similar is not None and similar(word, noun)):
+                return True
+    return False
+
+
+def has_type(
+    sentence: str,
+    kind: str | None,
+    *,
+    counted: str | None = None,
+    similar: Callable[[str, str], bool] | None = None,
+) -> bool:
+    """Whether ``sentence`` holds an answer of ``kind`` (always true for no kind).
+
+    For a count with a ``counted`` noun, the number must count that noun (or a
+    word ``similar`` to it).
+    """
+    if kind is None:
+        return True
+    if not _ANSWER_PATTERNS[kind].search(sentence):
+        return False
+    return kind != COUNT or counted is None or counts(sentence, counted, similar)

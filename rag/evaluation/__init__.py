@@ -1,0 +1,1 @@
+"""Evaluation against a gold question set: parsing, metrics and the runner."""

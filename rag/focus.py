@@ -1,0 +1,56 @@
+"""The attribute a question asks about: "Who is Alibaba's chief financial officer?"
+
+A question of the form "who/what is X's ATTRIBUTE" or "what is the ATTRIBUTE
+of X" is answered only by evidence that names that attribute. When the
+evidence never mentions it (no "chief financial officer", no "name"), the
+article does not say, however close the rest of the sentence is. Generic
+attributes of people ("title", "role", "position") are met by any job title.
+"""
+
+import re
+from collections.abc import Callable
+
+from rag.terms import content_terms, stem, words
+
+_POSSESSIVE = re.compile(
+    r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?[\w .&-]+?['’]s\s+(?P<focus>[\w\s-]+?)"
+    r"(?:\s+(?:according|in|at|of|for|as|now|right|today|currently|after|before|since)\b"
+    r"|[?.,]|$)",
+    re.I,
+)
+_OF = re.compile(r"^(?:what|who)\s+(?:is|was|are|were)\s+the\s+(?P<focus>[\w\s-]+?)\s+of\s+", re.I)
+# "How much revenue ...", "What price ...": the amount asked about must be the one named.
+_AMOUNT = re.compile(
+    r"\b(?:how much|what|which)\s+(?:\w+\s+)?(?P<focus>revenues?|profits?|prices?|salary"
+    r"|salaries|compensation|income|proceeds|valuation|turnover|sales|earnings|cash|money)\b",
+    re.I,
+)
+# Money in general is named by any currency amount.
+_ANY_MONEY = frozenset({"cash", "money"})
+_CURRENCY = re.compile(r"[$¥€£]|\b(yuan|rmb|dollars?|usd|hkd|euros?|pounds?|yen)\b", re.I)
+_PERSON_ATTRIBUTES = frozenset({"title", "role", "position", "job", "post"})
+JOB_TITLES = re.compile(
+    r"\b(ceo|cfo|coo|cto|chairman|chairwoman|chair|president|director|officer|head|chief"
+    r"|founder|partner|executive|manager|secretary|minister|editor|author|leader)\b",
+    re.I,
+)
+
+
+def focus_word(question: str) -> str | None:
+    """The head word of the asked-for attribute, e.g. "Who is A's chief officer?" -> "officer"."""
+    text = re.sub(r"\b(what|who)['’]s\b", r"\1 is", " ".join(question.split()), flags=re.I)
+    match = _POSSESSIVE.match(text) or _OF.match(text) or _AMOUNT.search(text)
+    if not match:
+        return None
+    words = [w for w in match.group("focus").split() if content_terms(w) and not w.isdigit()]
+    return words[-1].lower() if words else None
+
+
+def mentions(sentence: str, word: str, similar: Callable[[str, str], bool]) -> bool:
+    """Whether ``sentence`` names the attribute ``word``: its stem, a close word or a job title."""
+    if word in _PERSON_ATTRIBUTES and JOB_TITLES.search(sentence):
+        return True
+    if word in _ANY_MONEY and _CURRENCY.search(sentence):
+        return True
+    target = stem(word)
+    return any(stem(w.lower()) == target or similar(w.lower(), word) for w in words(sentence))

@@ -1,0 +1,120 @@
+"""Score sentences against a question: meaning, shared key terms, answer kind.
+
+One scorer serves two purposes: it reranks retrieved passages (a passage is as
+good as its best sentence) and it picks the sentences of an extractive answer.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rag.answer_types import counted_noun, expected_type, has_type
+from rag.terms import TermWeights, content_terms
+
+# Weights of the parts of a sentence's score; cosine similarity has weight 1.
+LEXICAL_WEIGHT = 0.6
+TYPE_WEIGHT = 0.1
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question ready for scoring: its terms, embedding and wanted answer kind."""
+
+    text: str
+    terms: tuple[str, ...]
+    embedding: np.ndarray
+    kind: str | None
+    counted: str | None = None
+
+    @classmethod
+    def analyse(
+        cls, text: str, embedding: list[float], *, kind_from: str | None = None
+    ) -> "Question":
+        """``kind_from`` is the text the answer kind is read from (default ``text``)."""
+        typed_text = kind_from if kind_from is not None else text
+        return cls(
+            text=text,
+            terms=tuple(content_terms(text)),
+            embedding=np.asarray(embedding, dtype=np.float32),
+            kind=expected_type(typed_text),
+            counted=counted_noun(typed_text),
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage, scored against the question."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+    section: str
+    similarity: float
+    overlap: float
+    typed: bool
+    terms: frozenset[str]
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.source, self.start, self.end)
+
+    @property
+    def score(self) -> float:
+        return self.similarity + LEXICAL_WEIGHT * self.overlap + TYPE_WEIGHT * self.typed
+
+
+def weighted_share(wanted: set[str], present: set[str], weights: TermWeights) -> float:
+    """IDF-weighted share of ``wanted`` terms found in ``present``.
+
+    >>> weighted_share({"a"}, {"a", "b"}, TermWeights(["a b"]))
+    1.0
+    """
+    total = sum(weights.idf(t) for t in wanted)
+    return sum(weights.idf(t) for t in wanted & present) / total if total else 0.0
+
+
+# Two words this close in the embedding space name the same thing ("deals", "transactions").
+SIMILAR_WORDS = 0.65
+
+
+class SentenceScorer:
+    """Scores sentences for one corpus (its term weights) with one embedding model."""
+
+    def __init__(self, weights: TermWeights, embed_model: Any) -> None:
+        self.weights = weights
+        self._embed = embed_model
+        self._word_vectors: dict[str, np.ndarray] = {}
+
+    def _word_vector(self, word: str) -> np.ndarray:
+        if word not in self._word_vectors:
+            vector = self._embed.get_text_embedding(word)
+            self._word_vectors[word] = np.asarray(vector, dtype=np.float32)
+        return self._word_vectors[word]
+
+    def similar_words(self, a: str, b: str) -> bool:
+        """Whether two words mean nearly the same (cached word embeddings)."""
+        return float(self._word_vector(a) @ self._word_vector(b)) >= SIMILAR_WORDS
+
+    def score(
+        self,
+        question: Question,
+        sentence: tuple[str, int, int, str, str],
+        vector: np.ndarray | None,
+    ) -> Candidate:
+        source, start, end, text, section = sentence
+        terms = frozenset(content_terms(text))
+        similarity = float(vector @ question.embedding) if vector is not None else 0.0
+        return Candidate(
+            source=source,
+            start=start,
+            end=end,
+            text=text,
+            section=section,
+            similarity=similarity,
+            overlap=weighted_share(set(question.terms), terms, self.weights),
+            typed=question.kind is not None
+            and has_type(text, question.kind, counted=question.counted, similar=self.similar_words),
+            terms=terms,
+        )

@@ -1,0 +1,102 @@
+"""The rules the extractive answerer is built from, on small examples."""
+
+import numpy as np
+import pytest
+
+from rag.answer_types import counted_noun, counts, expected_type, has_type
+from rag.extractive import choose_sentences, leans_back
+from rag.focus import focus_word, mentions
+from rag.followup import leans_on_history, standalone_question
+from rag.scoring import Candidate, Question
+from rag.terms import TermWeights, content_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When did Alibaba drop the spin-off?", "date"),
+        ("In which month did it start?", "date"),
+        ("How much did Kuaidog lose?", "money"),
+        ("What revenue did it report?", "money"),
+        ("How many teams work on AI?", "count"),
+        ("How long after the merger did it happen?", "duration"),
+        ("How old is he?", "age"),
+        ("What percentage stake does it hold?", "percent"),
+        ("Who wrote this piece?", "person"),
+        ("Did the transfer change how many shares it holds?", None),
+        ("Why did Alibaba sell?", None),
+    ],
+)
+def test_expected_answer_kind(question: str, kind: str | None) -> None:
+    assert expected_type(question) == kind
+
+
+def test_sentences_with_the_wanted_kind() -> None:
+    assert has_type("On December 20th, it was announced.", "date")
+    assert not has_type("It will happen in the future.", "date")
+    assert has_type("A loss of 643 million yuan.", "money")
+    assert not has_type("It sold 25 million shares.", "money")
+    assert has_type("About 20 teams worked on it.", "count", counted="teams")
+    assert not has_type("It exited 8 listed companies.", "count", counted="jobs")
+    assert counted_noun("At the peak, how many teams inside Taotian were there?") == "teams"
+    assert counts("It sold 25 million shares of X.", "shares")
+
+
+def test_focus_of_attribute_questions() -> None:
+    assert focus_word("Who is Alibaba's chief financial officer?") == "officer"
+    assert focus_word("What's the name of the model?") == "name"
+    assert focus_word("How much revenue did it post?") == "revenue"
+    assert focus_word("Why did it sell?") is None
+    never = lambda a, b: False  # noqa: E731
+    assert mentions("Dai Shan, the CEO of X, moves.", "title", never)
+    assert not mentions("The committee was founded.", "officer", never)
+    assert mentions("A loss of 5 million yuan.", "money", never)
+
+
+def test_follow_ups_are_made_standalone() -> None:
+    history = [
+        {"role": "user", "content": "How many AI teams are there?"},
+        {"role": "assistant", "content": "Four teams. [1]"},
+    ]
+    assert leans_on_history("And what does each of them cover?")
+    assert not leans_on_history("Who wrote the article?")
+    assert standalone_question("Which ones?", history) == "How many AI teams are there? Which ones?"
+    assert standalone_question("Who wrote it?", []) == "Who wrote it?"
+
+
+def test_pronoun_sentences_need_their_predecessor() -> None:
+    assert leans_back("She will assist the group.")
+    assert leans_back("In December, he took on the role.")
+    assert not leans_back("Dai Shan will move to the group.")
+
+
+def _candidate(text: str, start: int, similarity: float, typed: bool = False) -> Candidate:
+    return Candidate(
+        "a.txt",
+        start,
+        start + len(text),
+        text,
+        "",
+        similarity,
+        0.0,
+        typed,
+        frozenset(content_terms(text)),
+    )
+
+
+def test_choose_sentences() -> None:
+    weights = TermWeights(["teams work on AI", "four teams cover shops", "search model"])
+    question = Question("How many teams?", ("team",), np.zeros(3), "count", "teams")
+    typed = _candidate("Four teams cover shops.", 50, 0.6, typed=True)
+    untyped = _candidate("Teams work on AI.", 0, 0.7)
+    chosen = choose_sentences(question, [untyped, typed], weights)
+    assert [c.text for c in chosen.sentences] == ["Four teams cover shops."]
+
+    no_number = choose_sentences(question, [untyped], weights)
+    assert no_number.sentences == () and no_number.reason == "no passage gives a count"
+
+    before = _candidate("Dai Shan moves to the group.", 0, 0.3)
+    after = _candidate("She will build an asset arm.", 30, 0.8)
+    plain = Question("What will she build?", ("build",), np.zeros(3), None)
+    picked = choose_sentences(plain, [after, before], weights, lambda c: before)
+    assert [c.start for c in picked.sentences] == [0, 30]
