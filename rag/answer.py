@@ -44,7 +44,12 @@ class Passage:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer with numbered citations; ``refused`` when the article does not say."""
+    """An answer with numbered citations; ``refused`` when the article does not say.
+
+    ``answerer`` names who wrote it (extractive, openai, local); ``unsupported``
+    lists claim sentences no passage supports; ``fallback`` says why the
+    extractive answerer stood in for a failed model.
+    """
 
     question: str
     text: str
@@ -53,6 +58,8 @@ class Answer:
     answerer: str = "extractive"
     passages: tuple[Passage, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    unsupported: tuple[str, ...] = ()
+    fallback: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -64,4 +71,7 @@ class Answer:
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "timings": {k: round(v, 2) for k, v in self.timings.items()},
+            "answerer": self.answerer,
+            "unsupported": list(self.unsupported),
+            "fallback": self.fallback,
         }

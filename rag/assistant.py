@@ -1,8 +1,8 @@
 """The engine every interface uses: retrieve passages, rerank, answer, cite."""
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -10,10 +10,14 @@ import numpy as np
 from rag.abstention import Verdict, judge
 from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.chunking import Chunk
+from rag.citations import CitationVerifier, SourceSentence
 from rag.embedding import load_embed_model
+from rag.errors import LLMError
 from rag.extractive import Selection, choose_sentences
-from rag.followup import last_assistant_message, standalone_question
+from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
+from rag.models import ChatModel, make_model
+from rag.prompt import answer_messages, rewrite_messages
 from rag.questions import clean_question
 from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
@@ -29,17 +33,37 @@ RERANK_POOL = 10
 FUSION_WEIGHT = 5.0
 # Score taken off a sentence the previous answer already gave, for follow-ups.
 REPEAT_PENALTY = 0.15
+# A model's rewrite of a follow-up longer than this is not a question; use the heuristic.
+MAX_REWRITE_CHARS = 300
 
 
 def _ms(since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """Everything known about a question before an answer is written."""
+
+    message: str
+    question: Question
+    passages: list[Passage]
+    selection: Selection
+    verdict: Verdict
+    started: float
+    retrieved: float
+
+    @property
+    def answerable(self) -> bool:
+        return not self.selection.reason and self.verdict.answer
+
+
 class Assistant:
     """Answers questions about the articles in ``settings.seeds_dir`` with citations.
 
-    Building it opens the index (building it first when missing); then
-    ``ask()`` and ``chat()`` only read.
+    Building it opens the index (building it first when missing) and the
+    language model the settings name (``llm``: extractive, openai, local, or
+    auto). ``ask()``, ``chat()`` and ``stream()`` only read.
     """
 
     def __init__(
@@ -49,6 +73,7 @@ class Assistant:
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        self.model: ChatModel | None = make_model(self.settings)
         status = ensure_index(self.settings, progress=progress)
         self.index = status
         self._sentences = status.store.sentences_of(status.collection)
@@ -56,17 +81,22 @@ class Assistant:
         chunks = load_chunks(status.collection)
         self.retriever = HybridRetriever(status.collection, chunks, self._embed, top_k=RERANK_POOL)
         self.scorer = SentenceScorer(TermWeights(c.text for c in chunks), self._embed)
+        self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self._vector_cache: dict[SentenceKey, np.ndarray] = {}
         self._predecessor = _sentence_predecessors(chunks)
 
     @property
     def answerer(self) -> str:
-        return self.settings.answerer
+        """Who writes the answers: extractive, openai or local."""
+        return self.model.name if self.model else "extractive"
 
     def embed_question(self, question: str) -> list[float]:
         return self._embed.get_query_embedding(question)
 
-    def _vectors(self, keys: list[tuple[str, int, int]]) -> dict[tuple[str, int, int], np.ndarray]:
+    def _embed_texts(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._embed.get_text_embedding_batch(texts), dtype=np.float32)
+
+    def _vectors(self, keys: list[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
         missing = [k for k in dict.fromkeys(keys) if k not in self._vector_cache]
         for key, vector in load_sentence_vectors(self._sentences, missing).items():
             self._vector_cache[key] = np.asarray(vector, dtype=np.float32)
@@ -81,7 +111,7 @@ class Assistant:
             for start, end in self.retriever.chunk(p.chunk_id).sentences
         ]
         vectors = self._vectors(keys)
-        scored: dict[tuple[str, int, int], Candidate] = {}
+        scored: dict[SentenceKey, Candidate] = {}
         passage_score = {}
         for passage in pool:
             best = 0.0
@@ -104,18 +134,23 @@ class Assistant:
         question = clean_question(question, self.settings.max_question_chars)
         return self._rank(Question.analyse(question, self.embed_question(question)))[0]
 
-    def ask(self, question: str) -> Answer:
-        """Answer ``question`` from the article, or say the article does not say."""
-        return self.chat(question, [])
+    def standalone(self, message: str, history: Sequence[Any]) -> str:
+        """``message`` rewritten to stand alone: by the model when there is one."""
+        if not history or not leans_on_history(message):
+            return message
+        if self.model is not None:
+            try:
+                rewrite = "".join(self.model.stream(rewrite_messages(message, history))).strip()
+            except LLMError:
+                rewrite = ""
+            if 0 < len(rewrite) <= MAX_REWRITE_CHARS:
+                return rewrite
+        return standalone_question(message, history)
 
-    def chat(self, message: str, history: Sequence[Any] = ()) -> Answer:
-        """Answer ``message`` in a conversation: follow-ups are made standalone first.
-
-        ``history`` is a list of ``{"role", "content"}`` turns, oldest first.
-        """
+    def _evidence(self, message: str, history: Sequence[Any]) -> _Evidence:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
-        query = standalone_question(message, history)
+        query = self.standalone(message, history)
         question = Question.analyse(query, self.embed_question(query), kind_from=message)
         passages, candidates = self._rank(question)
         if query != message:
@@ -125,7 +160,6 @@ class Assistant:
                 replace(c, similarity=c.similarity - REPEAT_PENALTY) if c.text in previous else c
                 for c in candidates
             ]
-        retrieved = time.perf_counter()
         by_key = {c.key: c for c in candidates}
         selection = choose_sentences(
             question,
@@ -136,28 +170,103 @@ class Assistant:
         verdict = judge(
             question, selection.sentences, self.scorer.weights, self.scorer.similar_words
         )
-        return self._answer(message, passages, selection, verdict, started, retrieved)
+        return _Evidence(
+            message, question, passages, selection, verdict, started, time.perf_counter()
+        )
 
-    def _answer(
-        self,
-        message: str,
-        passages: list[Passage],
-        selection: Selection,
-        verdict: Verdict,
-        started: float,
-        retrieved: float,
-    ) -> Answer:
-        timings = {"retrieve_ms": (retrieved - started) * 1000, "answer_ms": _ms(retrieved)}
-        if selection.reason or not verdict.answer:
-            timings["total_ms"] = _ms(started)
-            return Answer(message, REFUSAL, refused=True, passages=tuple(passages), timings=timings)
+    def _timings(self, evidence: _Evidence) -> dict[str, float]:
+        return {
+            "retrieve_ms": (evidence.retrieved - evidence.started) * 1000,
+            "answer_ms": _ms(evidence.retrieved),
+            "total_ms": _ms(evidence.started),
+        }
+
+    def _extractive(self, evidence: _Evidence, fallback: str | None = None) -> Answer:
+        common = {"passages": tuple(evidence.passages), "fallback": fallback}
+        if not evidence.answerable:
+            return Answer(
+                evidence.message, REFUSAL, refused=True, timings=self._timings(evidence), **common
+            )
         citations = tuple(
             Citation(n, c.source, c.text, c.start, c.end, c.similarity, c.section)
-            for n, c in enumerate(selection.sentences, start=1)
+            for n, c in enumerate(evidence.selection.sentences, start=1)
         )
         text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-        timings["total_ms"] = _ms(started)
-        return Answer(message, text, citations, passages=tuple(passages), timings=timings)
+        return Answer(evidence.message, text, citations, timings=self._timings(evidence), **common)
+
+    def _numbered_sentences(self, passages: list[Passage]) -> list[list[SourceSentence]]:
+        numbered = []
+        for passage in passages:
+            spans = self.retriever.chunk(passage.chunk_id).sentences
+            vectors = self._vectors([(passage.source, s, e) for s, e in spans])
+            numbered.append(
+                [
+                    SourceSentence(
+                        passage.source,
+                        s,
+                        e,
+                        passage.text[s - passage.start : e - passage.start],
+                        passage.section,
+                        vectors[(passage.source, s, e)],
+                    )
+                    for s, e in spans
+                    if (passage.source, s, e) in vectors
+                ]
+            )
+        return numbered
+
+    def stream(self, message: str, history: Sequence[Any] = ()) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is written, then the final :class:`Answer`.
+
+        With a language model the streamed text is the model's own; the final
+        answer carries the verified, renumbered text and citations. When the
+        evidence cannot answer, the model is not asked at all.
+        """
+        evidence = self._evidence(message, history)
+        if self.model is None or not evidence.answerable:
+            answer = self._extractive(evidence)
+            yield answer.text
+            yield replace(answer, answerer=self.answerer if answer.refused else "extractive")
+            return
+        written: list[str] = []
+        try:
+            for delta in self.model.stream(
+                answer_messages(evidence.question.text, evidence.passages)
+            ):
+                written.append(delta)
+                yield delta
+        except LLMError as exc:
+            if self.settings.fallback != "extractive":
+                raise
+            answer = self._extractive(evidence, fallback=str(exc))
+            yield f"\n\n[{exc} - falling back to the extractive answer]\n\n{answer.text}"
+            yield answer
+            return
+        verified = self.verifier.verify(
+            "".join(written), self._numbered_sentences(evidence.passages)
+        )
+        yield Answer(
+            evidence.message,
+            verified.text,
+            verified.citations,
+            refused=verified.refused,
+            answerer=self.model.name,
+            passages=tuple(evidence.passages),
+            timings=self._timings(evidence),
+            unsupported=verified.unsupported,
+        )
+
+    def chat(self, message: str, history: Sequence[Any] = ()) -> Answer:
+        """Answer ``message`` in a conversation (``{"role", "content"}`` turns, oldest first)."""
+        final = None
+        for item in self.stream(message, history):
+            final = item
+        assert isinstance(final, Answer)
+        return final
+
+    def ask(self, question: str) -> Answer:
+        """Answer ``question`` from the article, or say the article does not say."""
+        return self.chat(question, [])
 
 
 def _sentence_predecessors(chunks: list[Chunk]) -> dict[SentenceKey, SentenceKey]:

@@ -55,10 +55,29 @@ def _progress_bar(label: str):  # noqa: ANN202 - a context manager of a callback
             state["bar"].__exit__(None, None, None)
 
 
-def _assistant(progress: Callable[[int, int], None] | None = None) -> Any:
+def _settings(**overrides: Any) -> Any:
+    """Settings from the environment, with the command line's explicit choices on top."""
+    from rag.settings import Settings
+
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _assistant(progress: Callable[[int, int], None] | None = None, settings: Any = None) -> Any:
     from rag.assistant import Assistant
 
-    return Assistant(progress=progress)
+    return Assistant(settings or _settings(), progress=progress)
+
+
+LLM_OPTION = click.option(
+    "--llm",
+    type=click.Choice(["auto", "extractive", "openai", "local"]),
+    help="Who writes the answer (default: RAG_LLM, else auto).",
+)
+FALLBACK_OPTION = click.option(
+    "--fallback",
+    type=click.Choice(["none", "extractive"]),
+    help="On a model failure: fail, or answer extractively and say so.",
+)
 
 
 @click.group(cls=_RagGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -101,52 +120,171 @@ def index(rebuild: bool, as_json: bool) -> None:
     )
 
 
-def format_answer(answer: Any) -> str:
-    """The answer text, then each citation with its source span and quote."""
-    lines = [answer.text]
-    if answer.citations:
-        lines.append("")
+def format_citations(answer: Any) -> str:
+    """Each citation with its source span and quote, then any unsupported claims."""
+    lines = []
     for c in answer.citations:
         lines.append(f"[{c.n}] {c.source}:{c.start}-{c.end} (score {c.score:.2f})")
         lines.append(f'    "{c.quote}"')
+    for claim in answer.unsupported:
+        lines.append(f"Unsupported (no source says this): {claim}")
+    if answer.fallback:
+        lines.append(f"Note: {answer.fallback}; answered by the extractive fallback.")
     return "\n".join(lines)
+
+
+def format_answer(answer: Any) -> str:
+    """The answer text, then its citations."""
+    details = format_citations(answer)
+    return f"{answer.text}\n\n{details}" if details else answer.text
 
 
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print Answer.to_dict() as JSON.")
-def ask(question: str, as_json: bool) -> None:
+@click.option("--stream", is_flag=True, help="Print the answer as it is written.")
+@LLM_OPTION
+@FALLBACK_OPTION
+def ask(question: str, as_json: bool, stream: bool, llm: str | None, fallback: str | None) -> None:
     """Answer QUESTION from the article, citing the sentences it used.
 
     Builds the index first if there is none. Example: rag ask "Who wrote the article?"
     """
+    from rag.answer import Answer
     from rag.questions import clean_question
-    from rag.settings import Settings
 
-    clean_question(question, Settings().max_question_chars)  # fail before loading models
+    settings = _settings(llm=llm, fallback=fallback)
+    clean_question(question, settings.max_question_chars)  # fail before loading models
     with _progress_bar("Embedding") as progress:
-        answer = _assistant(progress).ask(question)
-    click.echo(
-        json.dumps(answer.to_dict(), indent=2, ensure_ascii=False)
-        if as_json
-        else format_answer(answer)
-    )
+        assistant = _assistant(progress, settings)
+    if not stream or as_json:
+        answer = assistant.ask(question)
+        click.echo(
+            json.dumps(answer.to_dict(), indent=2, ensure_ascii=False)
+            if as_json
+            else format_answer(answer)
+        )
+        return
+    click.echo(f"({assistant.answerer})", err=True)
+    written = []
+    for item in assistant.stream(question):
+        if isinstance(item, Answer):
+            click.echo()
+            if item.text != "".join(written).strip():
+                click.echo(f"\nVerified: {item.text}")
+            details = format_citations(item)
+            if details:
+                click.echo(f"\n{details}")
+        else:
+            written.append(item)
+            click.echo(item, nl=False)
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@LLM_OPTION
+@FALLBACK_OPTION
+def chat(llm: str | None, fallback: str | None) -> None:
+    """Talk with the article in the terminal; follow-up questions keep their context.
+
+    Type a question and press Enter; an empty line or Ctrl-D quits.
+    Example: rag chat --llm openai
+    """
+    from rag.answer import Answer
+    from rag.errors import RagError
+
+    settings = _settings(llm=llm, fallback=fallback)
+    with _progress_bar("Embedding") as progress:
+        assistant = _assistant(progress, settings)
+    click.echo(f"Answering with: {assistant.answerer}. Empty line to quit.", err=True)
+    history: list[dict[str, str]] = []
+    while True:
+        try:
+            message = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if not message.strip():
+            break
+        click.echo("rag> ", nl=False)
+        answer = None
+        try:
+            for item in assistant.stream(message, history):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    click.echo(item, nl=False)
+        except RagError as exc:
+            click.echo(f"\nError: {exc}")
+            continue
+        except KeyboardInterrupt:
+            click.echo("\n(stopped)")
+            continue
+        click.echo()
+        if answer is not None:
+            details = format_citations(answer)
+            if details:
+                click.echo(details)
+            history += [
+                {"role": "user", "content": message},
+                {"role": "assistant", "content": answer.text},
+            ]
+
+
+def _warn_if_exposed(host: str, settings: Any) -> None:
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
+        click.echo(
+            f"Warning: serving on {host} without RAG_API_KEY: anyone who can reach it can use it.",
+            err=True,
+        )
+
+
+def _factory(settings: Any) -> Callable[[str], Any]:
+    """Makes an assistant for another answerer, sharing the same index."""
+    return lambda name: _assistant(None, settings.model_copy(update={"llm": name}))
+
+
+HOST_OPTION = click.option("--host", default="127.0.0.1", show_default=True, help="Interface.")
+
+
+@cli.command()
+@HOST_OPTION
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--share/--no-share", default=False, help="Create a public Gradio link (off).")
-def ui(host: str, port: int, share: bool) -> None:
+@LLM_OPTION
+@FALLBACK_OPTION
+def ui(host: str, port: int, share: bool, llm: str | None, fallback: str | None) -> None:
     """Serve the chat page (builds the index on first run).
 
     Example: rag ui --port 7860
     """
     from ui.app import launch
 
+    settings = _settings(llm=llm, fallback=fallback)
+    _warn_if_exposed(host, settings)
     with _progress_bar("Embedding") as progress:
-        assistant = _assistant(progress)
-    launch(assistant, host=host, port=port, share=share)
+        assistant = _assistant(progress, settings)
+    launch(assistant, host=host, port=port, share=share, factory=_factory(settings))
+
+
+@cli.command()
+@HOST_OPTION
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@LLM_OPTION
+@FALLBACK_OPTION
+def serve(host: str, port: int, llm: str | None, fallback: str | None) -> None:
+    """Serve the OpenAI-compatible API (/v1/chat/completions, /v1/models, /health)
+    and the chat page (/) on one server.
+
+    Set RAG_API_KEY to require it as a bearer token. Example: rag serve --port 8000
+    """
+    from ui.server import serve as run
+
+    settings = _settings(llm=llm, fallback=fallback)
+    _warn_if_exposed(host, settings)
+    with _progress_bar("Embedding") as progress:
+        assistant = _assistant(progress, settings)
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    click.echo(f"Serving on http://{host}:{port} (answerer: {assistant.answerer})", err=True)
+    run(assistant, host=host, port=port, api_key=key, factory=_factory(settings))
 
 
 @cli.command(name="eval")
@@ -157,6 +295,7 @@ def ui(host: str, port: int, share: bool) -> None:
 @click.option("--fail-under", default="", help="Floors, e.g. fact_accuracy=0.8,mrr=0.9.")
 @click.option("--baseline", is_flag=True, help="Also run plain llama-index defaults.")
 @click.option("--failures/--no-failures", default=True, help="List the failed questions.")
+@LLM_OPTION
 def eval_command(
     gold: Path,
     as_json: bool,
@@ -165,6 +304,7 @@ def eval_command(
     fail_under: str,
     baseline: bool,
     failures: bool,
+    llm: str | None,
 ) -> None:
     """Score answers against a gold question set (JSON Lines; see DESIGN.md).
 
@@ -181,7 +321,7 @@ def eval_command(
         baseline=baseline,
         failures=failures,
         progress_bar=_progress_bar,
-        assistant_factory=_assistant,
+        assistant_factory=lambda progress: _assistant(progress, _settings(llm=llm)),
     )
     sys.exit(code)
 

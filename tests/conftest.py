@@ -15,9 +15,12 @@ RAG = [sys.executable, "-m", "rag"]
 
 @pytest.fixture(autouse=True)
 def _isolated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings read from the environment never touch the project's own folders."""
+    """Settings read from the environment never touch the project's own folders,
+    and no test talks to a model server it did not start itself."""
     monkeypatch.setenv("RAG_SEEDS_DIR", str(tmp_path / "seeds"))
     monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "index"))
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAG_LLM", "RAG_FALLBACK"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +41,31 @@ def seeds(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    """One real Assistant (real model, real Chroma in a temp dir) for the session."""
-    from rag import Assistant, Settings
+def shared_settings(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """Settings of one real index (real model, real Chroma in a temp dir) for the session."""
+    from rag import Settings
 
     base = tmp_path_factory.mktemp("shared")
-    settings = Settings(seeds_dir=make_seeds(base / "seeds"), index_dir=base / "index")
-    return Assistant(settings)
+    return Settings(
+        seeds_dir=make_seeds(base / "seeds"), index_dir=base / "index", llm="extractive"
+    )
+
+
+@pytest.fixture(scope="session")
+def assistant(shared_settings):  # noqa: ANN001, ANN201
+    """One real extractive Assistant for the session."""
+    from rag import Assistant
+
+    return Assistant(shared_settings)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def run_rag(

@@ -39,7 +39,16 @@ def test_abstains_on_what_the_article_never_mentions(assistant) -> None:  # noqa
 
 def test_to_dict_shape(assistant) -> None:  # noqa: ANN001
     data = assistant.ask("Who is the author of the article?").to_dict()
-    assert list(data) == ["question", "answer", "refused", "citations", "timings"]
+    assert list(data) == [
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "timings",
+        "answerer",
+        "unsupported",
+        "fallback",
+    ]
     assert "Liu Baodan" in data["answer"]
     assert list(data["citations"][0]) == ["n", "source", "quote", "start", "end", "score"]
 

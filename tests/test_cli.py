@@ -20,7 +20,16 @@ def test_index_then_noop_then_ask_json(tmp_path: Path, article_text: str) -> Non
     result = run_rag("ask", "Who was named CEO of Taotian Group?", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["question", "answer", "refused", "citations", "timings"]
+    assert list(data) == [
+        "question",
+        "answer",
+        "refused",
+        "citations",
+        "timings",
+        "answerer",
+        "unsupported",
+        "fallback",
+    ]
     assert "Daniel Zhang" in data["answer"] and data["refused"] is False
     assert data["citations"]
     for c in data["citations"]:

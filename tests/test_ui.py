@@ -1,15 +1,9 @@
 """The Gradio page, served on loopback by the test and called through gradio_client."""
 
-import socket
 from collections.abc import Iterator
 
 import pytest
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import free_port
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +11,7 @@ def served(assistant) -> Iterator[str]:  # noqa: ANN001
     from ui.app import build_app
 
     app = build_app(assistant)
-    port = _free_port()
+    port = free_port()
     app.queue(default_concurrency_limit=2)
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     try:
@@ -39,13 +33,24 @@ def test_gradio_client_gets_a_cited_answer(served: str, article_text: str) -> No
 
 
 def test_chat_messages_carry_sources(assistant) -> None:  # noqa: ANN001
-    from ui.app import answer_messages
+    from ui.app import stream_reply
 
-    messages = answer_messages(assistant, "How much did Kuaidog Taxi lose in the first half?")
-    assert "643 million yuan" in messages[0]["content"]
-    assert messages[1]["metadata"]["title"].startswith("Sources (")
+    *_, (messages, answer) = stream_reply(
+        assistant, "How much did Kuaidog Taxi lose in the first half?", []
+    )
+    assert answer is not None and answer.citations
+    assert messages[0] == {
+        "role": "user",
+        "content": "How much did Kuaidog Taxi lose in the first half?",
+    }
     assert "643 million yuan" in messages[1]["content"]
-    assert answer_messages(assistant, "")[0]["content"].startswith("Error: the question is empty")
+    assert messages[2]["metadata"]["title"].startswith("Sources (")
+    assert "643 million yuan" in messages[2]["content"]
+    *_, (failed, none) = stream_reply(assistant, "", messages)
+    assert none is None
+    assert (
+        failed[-1]["content"] == "⚠️ Error: the question is empty - ask something about the article"
+    )
 
 
 def test_markdown_is_escaped() -> None:

@@ -1,0 +1,132 @@
+"""Verify a model's citations instead of trusting them.
+
+The model numbers its sources ``[1]..[k]``. Here every claim sentence of its
+answer is checked: markers outside 1..k are dropped; each remaining marker is
+resolved to the sentence of that passage that best supports the claim (a
+verbatim quote with exact offsets), or dropped when none does; a claim with no
+marker gets a citation when some passage supports it; a factual claim that no
+passage supports is reported as unsupported. Citations are then renumbered
+1, 2, ... in order of first use.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answer import REFUSAL, Citation
+from rag.scoring import weighted_share
+from rag.sentences import split_sentences
+from rag.terms import TermWeights, content_terms
+
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_REFUSING = re.compile(
+    r"\b(does not|doesn't|do not|don't|did not|didn't)\s+(say|mention|contain|provide|specify"
+    r"|state|include|give)|\bno (information|mention|details?)\b|\bnot (mentioned|stated"
+    r"|provided|specified|given)\b|\b(cannot|can't|unable to) (find|answer|determine)",
+    re.I,
+)
+# A quote supports a claim when cosine + LEXICAL_WEIGHT * term overlap reaches this.
+MIN_SUPPORT = 0.55
+LEXICAL_WEIGHT = 0.3
+# Claims with fewer content terms ("Sure.", "In short:") need no citation.
+MIN_CLAIM_TERMS = 3
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    """A sentence of a numbered passage, with its embedding."""
+
+    source: str
+    start: int
+    end: int
+    text: str
+    section: str
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The answer text with renumbered markers, its citations and what is unsupported."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    unsupported: tuple[str, ...]
+    refused: bool
+
+
+def split_claims(text: str) -> list[tuple[str, list[int]]]:
+    """Each sentence of ``text`` without its markers, and the numbers it cites.
+
+    >>> split_claims("Ann won [1][3]. Bob lost [2, 9].")
+    [('Ann won.', [1, 3]), ('Bob lost.', [2, 9])]
+    """
+    claims = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        numbers = [int(n) for m in _MARKER.finditer(sentence) for n in re.split(r"[,;]", m[1])]
+        plain = " ".join(_MARKER.sub("", sentence).split())
+        plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
+        if plain:
+            claims.append((plain, numbers))
+    return claims
+
+
+def is_refusal(text: str) -> bool:
+    """Whether a model's whole answer says the sources do not answer."""
+    stripped = _MARKER.sub("", text).strip()
+    return stripped.startswith(REFUSAL.rstrip(".")) or (
+        bool(_REFUSING.search(stripped)) and len(split_sentences(stripped)) <= 2
+    )
+
+
+class CitationVerifier:
+    """Checks claims against numbered passages' sentences."""
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], weights: TermWeights) -> None:
+        self._embed = embed
+        self._weights = weights
+
+    def _support(
+        self, claim_vector: np.ndarray, terms: set[str], sentence: SourceSentence
+    ) -> float:
+        overlap = weighted_share(terms, set(content_terms(sentence.text)), self._weights)
+        return float(sentence.vector @ claim_vector) + LEXICAL_WEIGHT * overlap
+
+    def _best(
+        self, claim_vector: np.ndarray, terms: set[str], sentences: Sequence[SourceSentence]
+    ) -> tuple[float, SourceSentence | None]:
+        scored = [(self._support(claim_vector, terms, s), s) for s in sentences]
+        return max(scored, key=lambda pair: pair[0], default=(0.0, None))
+
+    def verify(self, text: str, numbered: Sequence[Sequence[SourceSentence]]) -> Verified:
+        """Verify ``text`` whose markers refer to ``numbered[n - 1]``."""
+        if is_refusal(text):
+            return Verified(REFUSAL, (), (), True)
+        claims = split_claims(text)
+        vectors = self._embed([claim for claim, _ in claims]) if claims else np.zeros((0, 1))
+        everything = [s for sentences in numbered for s in sentences]
+        quotes: dict[tuple[str, int, int], tuple[int, SourceSentence, float]] = {}
+        parts, unsupported = [], []
+        for (claim, numbers), vector in zip(claims, vectors, strict=True):
+            terms = set(content_terms(claim))
+            valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(numbered)]
+            found = [self._best(vector, terms, numbered[n - 1]) for n in valid]
+            if not valid:
+                found = [self._best(vector, terms, everything)]
+            kept = [(score, s) for score, s in found if s is not None and score >= MIN_SUPPORT]
+            markers = []
+            for score, sentence in kept:
+                key = (sentence.source, sentence.start, sentence.end)
+                if key not in quotes:
+                    quotes[key] = (len(quotes) + 1, sentence, score)
+                markers.append(f"[{quotes[key][0]}]")
+            if not kept and len(terms) >= MIN_CLAIM_TERMS:
+                unsupported.append(claim)
+            parts.append(claim + (" " + "".join(dict.fromkeys(markers)) if markers else ""))
+        citations = tuple(
+            Citation(n, s.source, s.text, s.start, s.end, score, s.section)
+            for n, s, score in sorted(quotes.values(), key=lambda q: q[0])
+        )
+        return Verified(" ".join(parts), citations, tuple(unsupported), False)

@@ -1,0 +1,138 @@
+"""The OpenAI-compatible API, served by a real uvicorn on 127.0.0.1, called with the
+official openai client and with raw HTTP."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import openai
+import pytest
+from conftest import free_port
+
+TOKEN = "test-token-123"
+
+
+@pytest.fixture(scope="module")
+def base_url(assistant) -> Iterator[str]:  # noqa: ANN001
+    import uvicorn
+
+    from ui.server import build_server
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_server(assistant, api_key=TOKEN), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert server.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def client(base_url: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{base_url}/v1", api_key=TOKEN, max_retries=0, timeout=60)
+
+
+def test_models_and_health(client: openai.OpenAI, base_url: str) -> None:
+    assert [m.id for m in client.models.list()] == ["rag-article-assistant"]
+    health = httpx.get(f"{base_url}/health").json()
+    assert health["status"] == "ok" and health["answerer"] == "extractive"
+
+
+def test_plain_answer_with_citations(client: openai.OpenAI, article_text: str) -> None:
+    reply = client.chat.completions.create(
+        model="rag-article-assistant",
+        messages=[{"role": "user", "content": "Who was named CEO of Taotian Group?"}],
+    )
+    message = reply.choices[0].message
+    assert "Daniel Zhang" in message.content and "[1]" in message.content
+    citations = message.model_extra["citations"]
+    assert citations and citations[0]["n"] == 1
+    for c in citations:
+        assert article_text[c["start"] : c["end"]] == c["quote"]
+
+
+def test_streaming_answer(client: openai.OpenAI) -> None:
+    stream = client.chat.completions.create(
+        model="rag-article-assistant",
+        messages=[{"role": "user", "content": "How much did Kuaidog Taxi lose in the first half?"}],
+        stream=True,
+    )
+    text, citations, finish = "", None, None
+    for chunk in stream:
+        choice = chunk.choices[0]
+        text += choice.delta.content or ""
+        extra = choice.delta.model_extra or {}
+        citations = extra.get("citations", citations)
+        finish = choice.finish_reason or finish
+    assert "643 million yuan" in text
+    assert citations and finish == "stop"
+
+
+def test_follow_up_uses_the_conversation(client: openai.OpenAI) -> None:
+    first = "How many AI teams did Alibaba integrate its AI teams into?"
+    reply = client.chat.completions.create(
+        model="rag-article-assistant",
+        messages=[
+            {"role": "user", "content": first},
+            {"role": "assistant", "content": "Four teams. [1]"},
+            {"role": "user", "content": "And what is each of them responsible for?"},
+        ],
+    )
+    assert "Alibaba Mom" in reply.choices[0].message.content
+
+
+def test_bearer_token_is_required(base_url: str) -> None:
+    wrong = openai.OpenAI(base_url=f"{base_url}/v1", api_key="nope", max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as caught:
+        wrong.models.list()
+    assert caught.value.status_code == 401
+    bare = httpx.post(f"{base_url}/v1/chat/completions", json={"messages": []})
+    assert bare.status_code == 401
+    assert bare.json()["error"]["type"] == "invalid_api_key"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"messages": [{"role": "user", "content": "  "}]}, 400, "the question is empty"),
+        ({"messages": [{"role": "user", "content": "x" * 2001}]}, 400, "2,001 characters"),
+        ({"messages": [{"role": "assistant", "content": "hi"}]}, 400, "last message must be"),
+        ({"messages": []}, 422, "messages: List should have at least 1 item"),
+        ({"messages": [{"role": "wizard", "content": "hi"}]}, 422, "messages.0.role"),
+        ({"nothing": True}, 422, "messages: Field required"),
+    ],
+)
+def test_bad_requests_use_openai_error_shape(
+    base_url: str, body: dict, status: int, message: str
+) -> None:
+    response = httpx.post(
+        f"{base_url}/v1/chat/completions",
+        json=body,
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert message in error["message"]
+    assert set(error) == {"message", "type", "param", "code"}
+
+
+def test_invalid_json_body(base_url: str) -> None:
+    response = httpx.post(
+        f"{base_url}/v1/chat/completions",
+        content=b"{not json",
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "error" in json.loads(response.text)

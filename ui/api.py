@@ -1,0 +1,193 @@
+"""An OpenAI-compatible HTTP API over the assistant: chat completions with citations.
+
+``POST /v1/chat/completions`` takes the usual ``messages`` (the last user
+message is the question, earlier turns are the conversation) and answers with
+``choices[0].message.content`` (the text with its ``[n]`` markers) and
+``choices[0].message.citations`` (each ``{n, source, quote, start, end,
+score}``). With ``"stream": true`` it sends server-sent events whose deltas
+carry the text and whose last chunk carries the citations. Errors use OpenAI's
+shape, ``{"error": {"message", "type", "code"}}``.
+"""
+
+import collections
+import itertools
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from rag.answer import Answer
+from rag.errors import LLMError, QuestionError, RagError
+
+MODEL_ID = "rag-article-assistant"
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | None = None
+
+
+class ChatRequest(BaseModel):
+    model: str = MODEL_ID
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    # Accepted for compatibility with OpenAI clients; the assistant decides these itself.
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+class ApiError(Exception):
+    """An error to send in OpenAI's error shape."""
+
+    def __init__(self, status: int, message: str, kind: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.kind, self.code = status, message, kind, code
+
+
+def error_response(status: int, message: str, kind: str, code: str | None = None) -> JSONResponse:
+    body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
+    return JSONResponse(body, status_code=status)
+
+
+def _citations(answer: Answer) -> list[dict[str, Any]]:
+    return [{**c.to_dict(), "section": c.section} for c in answer.citations]
+
+
+def _completion(answer: Answer, created: int, ident: str) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "object": "chat.completion",
+        "created": created,
+        "model": MODEL_ID,
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": answer.text,
+                    "citations": _citations(answer),
+                    "refused": answer.refused,
+                    "answerer": answer.answerer,
+                },
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    }
+
+
+def _chunk(ident: str, created: int, delta: dict[str, Any], finish: str | None) -> str:
+    body = {
+        "id": ident,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": MODEL_ID,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def _split(messages: list[ChatMessage]) -> tuple[str, list[dict[str, str]]]:
+    """The question (last user message) and the conversation before it."""
+    turns = [
+        {"role": m.role, "content": m.content}
+        for m in messages
+        if m.role in ("user", "assistant") and isinstance(m.content, str)
+    ]
+    if not turns or turns[-1]["role"] != "user":
+        raise ApiError(400, "the last message must be a user message", "invalid_request_error")
+    return turns[-1]["content"], turns[:-1]
+
+
+def build_api(assistant: Any, api_key: str | None = None) -> FastAPI:
+    """A FastAPI app with /health and the /v1 routes answering through ``assistant``."""
+    app = FastAPI(title="rag article assistant", docs_url=None, redoc_url=None)
+
+    def authorize(request: Request) -> None:
+        if api_key is None:
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip(), api_key):
+            raise ApiError(
+                401, "missing or wrong bearer token", "invalid_api_key", "invalid_api_key"
+            )
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.message, exc.kind, exc.code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return error_response(422, f"{where}: {first.get('msg')}", "invalid_request_error")
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "answerer": assistant.answerer, "index": assistant.index.name}
+
+    router = APIRouter(prefix="/v1", dependencies=[Depends(authorize)])
+
+    @router.get("/models")
+    def models() -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag"}],
+        }
+
+    @router.post("/chat/completions", response_model=None)
+    def chat(request: ChatRequest) -> Any:
+        question, history = _split(request.messages)
+        created, ident = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
+        stream = assistant.stream(question, history)
+        try:
+            # The first step validates the question and retrieves: fail as HTTP errors here.
+            first = next(stream)
+        except QuestionError as exc:
+            raise ApiError(400, str(exc), "invalid_request_error") from None
+        except LLMError as exc:
+            raise ApiError(500, str(exc), "model_error") from None
+        except RagError as exc:
+            raise ApiError(500, str(exc), "server_error") from None
+        if not request.stream:
+            try:
+                final = collections.deque(itertools.chain([first], stream), maxlen=1).pop()
+            except RagError as exc:
+                raise ApiError(500, str(exc), "model_error") from None
+            assert isinstance(final, Answer)
+            return _completion(final, created, ident)
+        return StreamingResponse(
+            _events(first, stream, ident, created), media_type="text/event-stream"
+        )
+
+    app.include_router(router)
+    return app
+
+
+def _events(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iterator[str]:
+    """Server-sent events: a role chunk, text deltas, then citations and [DONE]."""
+    yield _chunk(ident, created, {"role": "assistant", "content": ""}, None)
+    try:
+        for item in itertools.chain([first], stream):
+            if isinstance(item, Answer):
+                delta = {
+                    "citations": _citations(item),
+                    "refused": item.refused,
+                    "answerer": item.answerer,
+                    "content_final": item.text,
+                }
+                yield _chunk(ident, created, delta, "stop")
+            else:
+                yield _chunk(ident, created, {"content": item}, None)
+    except RagError as exc:
+        error = {"error": {"message": str(exc), "type": "model_error", "code": None}}
+        yield f"data: {json.dumps(error)}\n\n"
+    yield "data: [DONE]\n\n"
