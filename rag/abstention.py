@@ -33,7 +33,7 @@ def judge(
     question: Question,
     chosen: tuple[Candidate, ...],
     weights: TermWeights,
-    similar: Callable[[str, str], bool] = lambda a, b: False,
+    similar: Callable[[list[str], str], bool] = lambda words, target: False,
 ) -> Verdict:
     """Answer only when the chosen sentences are close, cover the question's terms
     and name the attribute it asks about."""

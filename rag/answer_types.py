@@ -129,20 +129,23 @@ def counted_noun(question: str) -> str | None:
     return (plural or nouns or [None])[0]
 
 
-def counts(sentence: str, noun: str, similar: Callable[[str, str], bool] | None = None) -> bool:
+def counts(
+    sentence: str, noun: str, similar: Callable[[list[str], str], bool] | None = None
+) -> bool:
     """Whether a number in ``sentence`` counts ``noun`` (a word right after it names it).
 
     >>> counts("It sold 25 million shares.", "shares")
     True
     """
     target = stem(noun)
-    for number in _NUMBER.finditer(sentence):
-        following = _WORD.findall(sentence[number.end() :])[:COUNT_WINDOW]
-        for word in following:
-            word = word.lower()
-            if stem(word) == target or (similar is not None and similar(word, noun)):
-                return True
-    return False
+    near = [
+        word.lower()
+        for number in _NUMBER.finditer(sentence)
+        for word in _WORD.findall(sentence[number.end() :])[:COUNT_WINDOW]
+    ]
+    if any(stem(word) == target for word in near):
+        return True
+    return similar is not None and bool(near) and similar(near, noun)
 
 
 def has_type(
@@ -150,12 +153,12 @@ def has_type(
     kind: str | None,
     *,
     counted: str | None = None,
-    similar: Callable[[str, str], bool] | None = None,
+    similar: Callable[[list[str], str], bool] | None = None,
 ) -> bool:
     """Whether ``sentence`` holds an answer of ``kind`` (always true for no kind).
 
-    For a count with a ``counted`` noun, the number must count that noun (or a
-    word ``similar`` to it).
+    For a count with a ``counted`` noun, the number must count that noun (or
+    one of the words after it must be ``similar`` to it).
     """
     if kind is None:
         return True

@@ -11,12 +11,12 @@ from rag.abstention import Verdict, judge
 from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.chunking import Chunk
 from rag.citations import CitationVerifier, SourceSentence
-from rag.embedding import load_embed_model
 from rag.errors import LLMError
 from rag.extractive import Selection, choose_sentences
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
+from rag.numpy_minilm import QueryEmbedder, llama_index_embedding, load_numpy_minilm
 from rag.prompt import answer_messages, rewrite_messages
 from rag.questions import clean_question
 from rag.retrieval import HybridRetriever
@@ -77,9 +77,13 @@ class Assistant:
         status = ensure_index(self.settings, progress=progress)
         self.index = status
         self._sentences = status.store.sentences_of(status.collection)
-        self._embed = load_embed_model()
+        # Query time embeds with NumPy: no torch import, a cold start in seconds.
+        model = load_numpy_minilm()
+        self._embed = QueryEmbedder(model)
         chunks = load_chunks(status.collection)
-        self.retriever = HybridRetriever(status.collection, chunks, self._embed, top_k=RERANK_POOL)
+        self.retriever = HybridRetriever(
+            status.collection, chunks, llama_index_embedding(model), top_k=RERANK_POOL
+        )
         self.scorer = SentenceScorer(TermWeights(c.text for c in chunks), self._embed)
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self._vector_cache: dict[SentenceKey, np.ndarray] = {}

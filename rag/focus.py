@@ -46,11 +46,12 @@ def focus_word(question: str) -> str | None:
     return words[-1].lower() if words else None
 
 
-def mentions(sentence: str, word: str, similar: Callable[[str, str], bool]) -> bool:
+def mentions(sentence: str, word: str, similar: Callable[[list[str], str], bool]) -> bool:
     """Whether ``sentence`` names the attribute ``word``: its stem, a close word or a job title."""
     if word in _PERSON_ATTRIBUTES and JOB_TITLES.search(sentence):
         return True
     if word in _ANY_MONEY and _CURRENCY.search(sentence):
         return True
     target = stem(word)
-    return any(stem(w.lower()) == target or similar(w.lower(), word) for w in words(sentence))
+    found = [w.lower() for w in words(sentence)]
+    return any(stem(w) == target for w in found) or similar(found, word)

@@ -87,15 +87,19 @@ class SentenceScorer:
         self._embed = embed_model
         self._word_vectors: dict[str, np.ndarray] = {}
 
-    def _word_vector(self, word: str) -> np.ndarray:
-        if word not in self._word_vectors:
-            vector = self._embed.get_text_embedding(word)
+    def similar_words(self, words: list[str], target: str) -> bool:
+        """Whether any of ``words`` means nearly the same as ``target`` (cached vectors)."""
+        wanted = [w for w in dict.fromkeys([*words, target]) if w.isalpha() and len(w) > 2]
+        missing = [w for w in wanted if w not in self._word_vectors]
+        vectors = self._embed.get_text_embedding_batch(missing)
+        for word, vector in zip(missing, vectors, strict=True):
             self._word_vectors[word] = np.asarray(vector, dtype=np.float32)
-        return self._word_vectors[word]
-
-    def similar_words(self, a: str, b: str) -> bool:
-        """Whether two words mean nearly the same (cached word embeddings)."""
-        return float(self._word_vector(a) @ self._word_vector(b)) >= SIMILAR_WORDS
+        if target not in self._word_vectors:
+            return False
+        goal = self._word_vectors[target]
+        return any(
+            float(self._word_vectors[w] @ goal) >= SIMILAR_WORDS for w in wanted if w != target
+        )
 
     def score(
         self,

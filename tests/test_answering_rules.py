@@ -47,7 +47,7 @@ def test_focus_of_attribute_questions() -> None:
     assert focus_word("What's the name of the model?") == "name"
     assert focus_word("How much revenue did it post?") == "revenue"
     assert focus_word("Why did it sell?") is None
-    never = lambda a, b: False  # noqa: E731
+    never = lambda words, target: False  # noqa: E731
     assert mentions("Dai Shan, the CEO of X, moves.", "title", never)
     assert not mentions("The committee was founded.", "officer", never)
     assert mentions("A loss of 5 million yuan.", "money", never)

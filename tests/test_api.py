@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import httpx
 import openai
 import pytest
+
 from conftest import free_port
 
 TOKEN = "test-token-123"

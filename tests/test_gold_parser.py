@@ -4,10 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_rag
 
 from rag import GoldSetError
 from rag.evaluation.gold import load_gold
+
+from conftest import run_rag
 
 GOOD = {
     "id": "q1",

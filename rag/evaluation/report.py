@@ -8,6 +8,8 @@ from rag.evaluation.metrics import LOWER_IS_BETTER, METRIC_NAMES
 
 
 def _fmt(name: str, value: float) -> str:
+    if name == "errors":
+        return f"{value:.0f}"
     return f"{value:.1f}" if name.endswith("_ms") else f"{value:.3f}"
 
 

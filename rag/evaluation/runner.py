@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from rag.answer import Answer
+from rag.errors import LLMError
 from rag.evaluation.gold import GoldQuestion
 from rag.evaluation.metrics import (
     evidence_spans,
@@ -137,6 +138,7 @@ def aggregate(rows: list[EvalRow], k: int) -> dict[str, float]:
         "latency_p95_ms": percentile(latencies, 95),
         # Stricter than citation_precision: the quoted sentence itself holds evidence.
         "quote_precision": sum(r.supporting_quotes for r in answered) / cited if cited else 0.0,
+        "errors": float(sum(r.answer.startswith("Error: ") for r in rows)),
     }
 
 
@@ -161,7 +163,11 @@ def evaluate(
                 {"role": "assistant", "content": answers[earlier.id].text},
             ]
         started = time.perf_counter()
-        answer = assistant.chat(question.question, history)
+        try:
+            answer = assistant.chat(question.question, history)
+        except LLMError as exc:
+            # One failed model call is a wrong answer, not the end of the run.
+            answer = Answer(question.question, f"Error: {exc}", answerer="error")
         latency = (time.perf_counter() - started) * 1000
         answers[question.id] = answer
         rows.append(score(question, answer, sources, latency))

