@@ -22,7 +22,7 @@ from rag.questions import clean_question
 from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
-from rag.store import load_chunks, load_sentence_vectors
+from rag.store import load_chunks, load_sentence_vectors, store_failure
 from rag.terms import TermWeights
 
 SentenceKey = tuple[str, int, int]
@@ -82,7 +82,11 @@ class Assistant:
         self._embed = QueryEmbedder(model)
         chunks = load_chunks(status.collection)
         self.retriever = HybridRetriever(
-            status.collection, chunks, llama_index_embedding(model), top_k=RERANK_POOL
+            status.collection,
+            chunks,
+            llama_index_embedding(model),
+            top_k=RERANK_POOL,
+            where=status.store.where,
         )
         self.scorer = SentenceScorer(TermWeights(c.text for c in chunks), self._embed)
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
@@ -102,7 +106,11 @@ class Assistant:
 
     def _vectors(self, keys: list[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
         missing = [k for k in dict.fromkeys(keys) if k not in self._vector_cache]
-        for key, vector in load_sentence_vectors(self._sentences, missing).items():
+        try:
+            found = load_sentence_vectors(self._sentences, missing)
+        except Exception as exc:  # a Chroma server that went away raises many types
+            raise store_failure(self.index.store.where, exc) from None
+        for key, vector in found.items():
             self._vector_cache[key] = np.asarray(vector, dtype=np.float32)
         return self._vector_cache
 

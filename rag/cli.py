@@ -5,6 +5,7 @@ Exit status: 0 success, 1 an expected failure (one ``Error:`` line on stderr),
 """
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -80,8 +81,19 @@ FALLBACK_OPTION = click.option(
 )
 
 
+def _use_chroma_server(ctx: click.Context, param: click.Parameter, url: str | None) -> None:
+    if url:
+        os.environ["RAG_CHROMA_URL"] = url
+
+
 @click.group(cls=_RagGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rag")
+@click.option(
+    "--chroma-url",
+    callback=_use_chroma_server,
+    expose_value=False,
+    help="Use the Chroma server at this URL (default: RAG_CHROMA_URL, else index/).",
+)
 def cli() -> None:
     """Ask questions about the articles in seeds/ and get answers with exact citations.
 
@@ -108,7 +120,7 @@ def index(rebuild: bool, as_json: bool) -> None:
         "collection": status.name,
         "chunks": status.chunk_count,
         "articles": [d.name for d in status.documents],
-        "index_dir": str(settings.index_dir),
+        "index_dir": status.store.where,
     }
     if as_json:
         click.echo(json.dumps(result, indent=2))
@@ -116,7 +128,7 @@ def index(rebuild: bool, as_json: bool) -> None:
     verb = "Indexed" if status.built else "Index is up to date:"
     click.echo(
         f"{verb} {result['chunks']} chunks from {len(result['articles'])} article(s)"
-        f" in {result['index_dir']}/ (collection {result['collection']})"
+        f" in {result['index_dir']} (collection {result['collection']})"
     )
 
 

@@ -36,7 +36,7 @@ def ensure_index(
     """Open the index matching seeds/ and settings, building it when missing or asked."""
     documents = load_documents(settings.seeds_dir)
     fp = fingerprint(settings, documents)
-    store = IndexStore(settings.index_dir)
+    store = IndexStore(settings.index_dir, settings.chroma_url)
     collection = None if rebuild else store.complete_collection(fp)
     if collection is not None:
         return IndexStatus(store, collection, documents, built=False)

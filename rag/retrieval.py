@@ -10,7 +10,7 @@ from typing import Any
 
 from rag.answer import Passage
 from rag.chunking import Chunk
-from rag.store import chunk_metadata
+from rag.store import chunk_metadata, store_failure
 
 RRF_K = 60  # The constant from Cormack et al. (2009); damps the top ranks' weight.
 
@@ -34,7 +34,14 @@ class HybridRetriever:
     """Top passages for a question from the vector index and BM25 together."""
 
     def __init__(
-        self, collection: Any, chunks: list[Chunk], embed_model: Any, *, top_k: int, pool: int = 10
+        self,
+        collection: Any,
+        chunks: list[Chunk],
+        embed_model: Any,
+        *,
+        top_k: int,
+        pool: int = 10,
+        where: str = "the index",
     ) -> None:
         from llama_index.core import VectorStoreIndex
         from llama_index.core.schema import TextNode
@@ -42,6 +49,7 @@ class HybridRetriever:
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         self.top_k = top_k
+        self.where = where
         self._chunks = {c.chunk_id: c for c in chunks}
         pool = max(pool, top_k)
         index = VectorStoreIndex.from_vector_store(
@@ -60,7 +68,10 @@ class HybridRetriever:
         from llama_index.core.schema import QueryBundle
 
         bundle = QueryBundle(query_str=question, embedding=embedding)
-        return [hit.node.node_id for hit in self._vector.retrieve(bundle)]
+        try:
+            return [hit.node.node_id for hit in self._vector.retrieve(bundle)]
+        except Exception as exc:  # a Chroma server that went away raises many types
+            raise store_failure(self.where, exc) from None
 
     def bm25_ranking(self, question: str) -> list[str]:
         """Chunk ids by BM25 alone (zero-score hits dropped)."""

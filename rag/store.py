@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from rag.chunking import Chunk, chunk_document
 from rag.documents import SourceDocument
@@ -85,14 +86,44 @@ def _check_index_dir(index_dir: Path) -> None:
         )
 
 
-class IndexStore:
-    """A Chroma client on ``index_dir`` with the build and lookup rules above."""
+def _http_client(url: str) -> Any:
+    """A client of the Chroma server at ``url`` (http://host:port)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
 
-    def __init__(self, index_dir: Path) -> None:
-        _check_index_dir(index_dir)
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise IndexStoreError(f"RAG_CHROMA_URL {url!r} is not an http(s)://host:port URL")
+    return chromadb.HttpClient(
+        host=parsed.hostname,
+        port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+        ssl=parsed.scheme == "https",
+        settings=ChromaSettings(anonymized_telemetry=False),
+    )
+
+
+class IndexStore:
+    """A Chroma client (embedded on ``index_dir``, or a server at ``url``) with the
+    build and lookup rules above."""
+
+    def __init__(self, index_dir: Path, url: str | None = None) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
+        self.where = url or str(index_dir)
+        if url:
+            try:
+                self.client = _http_client(url)
+                self.client.heartbeat()
+            except IndexStoreError:
+                raise
+            except Exception as exc:
+                raise IndexStoreError(
+                    f"cannot reach the Chroma server at {url} ({type(exc).__name__})"
+                    " - start it, or unset RAG_CHROMA_URL to use the embedded store"
+                ) from None
+            return
+        _check_index_dir(index_dir)
         try:
             index_dir.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(
@@ -105,7 +136,6 @@ class IndexStore:
                 f"cannot open the Chroma store in {index_dir}: {exc}"
                 " - move it away or set RAG_INDEX_DIR to an empty folder"
             ) from None
-        self.index_dir = index_dir
 
     def _names(self) -> list[str]:
         return [c.name for c in self.client.list_collections()]
@@ -257,6 +287,14 @@ def load_chunks(collection: Any) -> list[Chunk]:
         for text, metadata in zip(records["documents"], records["metadatas"], strict=True)
     ]
     return sorted(chunks, key=lambda c: (c.source, c.start))
+
+
+def store_failure(where: str, exc: BaseException) -> IndexStoreError:
+    """A clear error for a vector store that failed mid-query (a server that is down)."""
+    return IndexStoreError(
+        f"the vector store at {where} failed ({type(exc).__name__}) - is the Chroma server"
+        " running? Answers resume when it is back"
+    )
 
 
 def load_sentence_vectors(

@@ -137,3 +137,55 @@ def test_invalid_json_body(base_url: str) -> None:
     )
     assert response.status_code == 422
     assert "error" in json.loads(response.text)
+
+
+def test_admission_refuses_when_full() -> None:
+    from ui.api import Admission, ApiError
+
+    gate = Admission(running=1, waiting=1, timeout=0.2)
+    leave = gate.enter()
+    started = time.monotonic()
+    with pytest.raises(ApiError) as waited:
+        gate.enter()  # waits in line, then gives up
+    assert waited.value.status == 503 and time.monotonic() - started < 2
+    blocker = threading.Thread(target=lambda: pytest.raises(ApiError, gate.enter))
+    blocker.start()
+    time.sleep(0.05)
+    with pytest.raises(ApiError, match="the server is busy"):
+        gate.enter()  # the line is full: refused at once
+    blocker.join()
+    leave()
+    gate.enter()()  # a freed slot is taken again
+
+
+def test_full_queue_gives_503(assistant) -> None:  # noqa: ANN001
+    import uvicorn
+
+    from ui.api import Admission, build_api
+
+    gate = Admission(running=1, waiting=0, timeout=0.1)
+    app = build_api(assistant, admission=gate)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        leave = gate.enter()  # the only slot is busy
+        busy = httpx.post(
+            f"http://127.0.0.1:{port}/v1/chat/completions",
+            json={"messages": [{"role": "user", "content": "Who wrote the article?"}]},
+        )
+        assert busy.status_code == 503
+        assert busy.json()["error"]["type"] == "server_busy"
+        leave()
+        ok = httpx.post(
+            f"http://127.0.0.1:{port}/v1/chat/completions",
+            json={"messages": [{"role": "user", "content": "Who wrote the article?"}]},
+            timeout=60,
+        )
+        assert ok.status_code == 200
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

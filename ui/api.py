@@ -13,9 +13,10 @@ import collections
 import itertools
 import json
 import secrets
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -106,9 +107,56 @@ def _split(messages: list[ChatMessage]) -> tuple[str, list[dict[str, str]]]:
     return turns[-1]["content"], turns[:-1]
 
 
-def build_api(assistant: Any, api_key: str | None = None) -> FastAPI:
+class Admission:
+    """At most ``running`` answers at once and ``waiting`` more in line; the rest get 503.
+
+    No request waits unboundedly: a full line is refused at once, and a place in
+    line is given up after ``timeout`` seconds.
+    """
+
+    def __init__(self, running: int, waiting: int, timeout: float) -> None:
+        self._slots = threading.BoundedSemaphore(running)
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._max_waiting = waiting
+        self._timeout = timeout
+
+    def enter(self) -> Callable[[], None]:
+        """Take a slot (or raise a 503 ApiError); returns the function that gives it back."""
+        if not self._slots.acquire(blocking=False):
+            with self._lock:
+                if self._waiting >= self._max_waiting:
+                    raise ApiError(503, "the server is busy - try again shortly", "server_busy")
+                self._waiting += 1
+            try:
+                admitted = self._slots.acquire(timeout=self._timeout)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
+            if not admitted:
+                raise ApiError(503, "the server is busy - try again shortly", "server_busy")
+        released = threading.Event()
+
+        def leave() -> None:
+            if not released.is_set():
+                released.set()
+                self._slots.release()
+
+        return leave
+
+
+def build_api(
+    assistant: Any,
+    api_key: str | None = None,
+    *,
+    admission: Admission | None = None,
+) -> FastAPI:
     """A FastAPI app with /health and the /v1 routes answering through ``assistant``."""
     app = FastAPI(title="rag article assistant", docs_url=None, redoc_url=None)
+    settings = assistant.settings
+    admission = admission or Admission(
+        settings.max_concurrent, settings.max_queue, settings.queue_timeout
+    )
 
     def authorize(request: Request) -> None:
         if api_key is None:
@@ -147,33 +195,50 @@ def build_api(assistant: Any, api_key: str | None = None) -> FastAPI:
     def chat(request: ChatRequest) -> Any:
         question, history = _split(request.messages)
         created, ident = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
-        stream = assistant.stream(question, history)
+        leave = admission.enter()
+        streaming = False
         try:
-            # The first step validates the question and retrieves: fail as HTTP errors here.
-            first = next(stream)
-        except QuestionError as exc:
-            raise ApiError(400, str(exc), "invalid_request_error") from None
-        except LLMError as exc:
-            raise ApiError(500, str(exc), "model_error") from None
-        except RagError as exc:
-            raise ApiError(500, str(exc), "server_error") from None
-        if not request.stream:
+            stream = assistant.stream(question, history)
             try:
-                final = collections.deque(itertools.chain([first], stream), maxlen=1).pop()
-            except RagError as exc:
+                # The first step validates the question and retrieves: fail as HTTP errors here.
+                first = next(stream)
+            except QuestionError as exc:
+                raise ApiError(400, str(exc), "invalid_request_error") from None
+            except LLMError as exc:
                 raise ApiError(500, str(exc), "model_error") from None
-            assert isinstance(final, Answer)
-            return _completion(final, created, ident)
-        return StreamingResponse(
-            _events(first, stream, ident, created), media_type="text/event-stream"
-        )
+            except RagError as exc:
+                raise ApiError(500, str(exc), "server_error") from None
+            if not request.stream:
+                try:
+                    final = collections.deque(itertools.chain([first], stream), maxlen=1).pop()
+                except RagError as exc:
+                    raise ApiError(500, str(exc), "model_error") from None
+                assert isinstance(final, Answer)
+                return _completion(final, created, ident)
+            # A streamed answer keeps its slot until its last event is sent.
+            streaming = True
+            return StreamingResponse(
+                _events(first, stream, ident, created, leave), media_type="text/event-stream"
+            )
+        finally:
+            if not streaming:
+                leave()
 
     app.include_router(router)
     return app
 
 
-def _events(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iterator[str]:
+def _events(
+    first: Any, stream: Iterator[Any], ident: str, created: int, leave: Callable[[], None]
+) -> Iterator[str]:
     """Server-sent events: a role chunk, text deltas, then citations and [DONE]."""
+    try:
+        yield from _event_lines(first, stream, ident, created)
+    finally:
+        leave()
+
+
+def _event_lines(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iterator[str]:
     yield _chunk(ident, created, {"role": "assistant", "content": ""}, None)
     try:
         for item in itertools.chain([first], stream):
