@@ -17,7 +17,13 @@ from rag.followup import last_assistant_message, leans_on_history, standalone_qu
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
 from rag.numpy_minilm import QueryEmbedder, llama_index_embedding, load_numpy_minilm
-from rag.prompt import answer_messages, rewrite_messages
+from rag.prompt import (
+    ECHO_CHARS,
+    answer_messages,
+    echoes_instructions,
+    rewrite_messages,
+    without_instruction_echoes,
+)
 from rag.questions import clean_question
 from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
@@ -246,6 +252,8 @@ class Assistant:
                 answer_messages(evidence.question.text, evidence.passages)
             ):
                 written.append(delta)
+                if echoes_instructions("".join(written)[-4 * ECHO_CHARS :]):
+                    break  # the model is reciting its instructions: stop showing it
                 yield delta
         except LLMError as exc:
             if self.settings.fallback != "extractive":
@@ -255,7 +263,8 @@ class Assistant:
             yield answer
             return
         verified = self.verifier.verify(
-            "".join(written), self._numbered_sentences(evidence.passages)
+            without_instruction_echoes("".join(written)),
+            self._numbered_sentences(evidence.passages),
         )
         yield Answer(
             evidence.message,

@@ -102,7 +102,7 @@ class CitationVerifier:
 
     def verify(self, text: str, numbered: Sequence[Sequence[SourceSentence]]) -> Verified:
         """Verify ``text`` whose markers refer to ``numbered[n - 1]``."""
-        if is_refusal(text):
+        if not text.strip() or is_refusal(text):
             return Verified(REFUSAL, (), (), True)
         claims = split_claims(text)
         vectors = self._embed([claim for claim, _ in claims]) if claims else np.zeros((0, 1))

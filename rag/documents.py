@@ -107,7 +107,21 @@ def article_paths(seeds_dir: Path) -> list[Path]:
     )
 
 
-def load_documents(seeds_dir: Path) -> list[SourceDocument]:
+def _check_file(path: Path, seeds_dir: Path, max_bytes: int) -> None:
+    """Refuse links out of seeds/ and files too big to be one article."""
+    if path.is_symlink() and not path.resolve().is_relative_to(seeds_dir.resolve()):
+        raise SourceError(
+            f"{path} links to a file outside {seeds_dir} - copy the article in instead"
+        )
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise SourceError(
+            f"{path} is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB"
+            " (RAG_MAX_ARTICLE_MB) - split it or raise the limit"
+        )
+
+
+def load_documents(seeds_dir: Path, max_bytes: int = 5_000_000) -> list[SourceDocument]:
     """Read and parse every article in ``seeds_dir``; fail clearly on a bad one."""
     paths = article_paths(seeds_dir)
     if not paths:
@@ -116,6 +130,7 @@ def load_documents(seeds_dir: Path) -> list[SourceDocument]:
         )
     documents = []
     for path in paths:
+        _check_file(path, seeds_dir, max_bytes)
         try:
             # newline="" keeps \r\n as stored, so offsets match the file on disk.
             with path.open(encoding="utf-8", newline="") as handle:
@@ -126,6 +141,8 @@ def load_documents(seeds_dir: Path) -> list[SourceDocument]:
             ) from None
         except OSError as exc:
             raise SourceError(f"cannot read {path}: {exc.strerror}") from None
+        if "\x00" in text:
+            raise SourceError(f"{path} is not a text file (it holds NUL bytes)")
         if not text.strip():
             raise SourceError(f"{path} is empty - remove it or add the article text")
         documents.append(parse_document(path.name, text))

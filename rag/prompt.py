@@ -48,3 +48,31 @@ def rewrite_messages(message: str, history: Sequence[Any]) -> list[dict[str, str
     conversation = "\n".join(turns)
     user = f"Conversation:\n{conversation}\n\nLast message: {message}\n\nStandalone question:"
     return [{"role": "system", "content": REWRITE_PROMPT}, {"role": "user", "content": user}]
+
+
+# A run this long copied from the instructions is an echo of them, not an answer.
+ECHO_CHARS = 30
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+_INSTRUCTIONS = _squeeze(SYSTEM_PROMPT + " " + REWRITE_PROMPT)
+
+
+def echoes_instructions(text: str) -> bool:
+    """Whether ``text`` repeats a run of the system instructions (a prompt leak)."""
+    squeezed = _squeeze(text)
+    return any(
+        squeezed[i : i + ECHO_CHARS] in _INSTRUCTIONS
+        for i in range(0, max(len(squeezed) - ECHO_CHARS + 1, 0), 5)
+    )
+
+
+def without_instruction_echoes(text: str) -> str:
+    """``text`` minus any sentence that repeats the system instructions."""
+    from rag.sentences import split_sentences
+
+    kept = [text[s:e] for s, e in split_sentences(text) if not echoes_instructions(text[s:e])]
+    return " ".join(kept)

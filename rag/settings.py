@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         " in index_dir.",
     )
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    max_article_mb: float = Field(
+        5.0, gt=0, description="Largest article file accepted, in megabytes."
+    )
     max_question_chars: int = Field(
         2000, ge=1, description="Longest question accepted, in characters."
     )

@@ -29,7 +29,8 @@ from rag.settings import Settings
 INDEX_FORMAT = 1
 _PREFIX = "rag-"
 _SENTENCES_SUFFIX = "-s"
-_HARMLESS_FILES = {"README.md", ".gitignore", ".gitkeep"}
+LOCK_FILE = ".rag-index.lock"
+_HARMLESS_FILES = {"README.md", ".gitignore", ".gitkeep", LOCK_FILE}
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 Progress = Callable[[int, int], None]
@@ -165,8 +166,46 @@ class IndexStore:
         documents: list[SourceDocument],
         progress: Progress | None = None,
     ) -> Any:
-        """Embed and store ``chunks`` in a new collection; switch to it when complete."""
+        """Embed and store ``chunks`` in a new collection; switch to it when complete.
+
+        A failure part-way (a full disk, a killed process) leaves the previous
+        complete index in service; the partial collection is removed when it can be.
+        """
         name = f"{_PREFIX}{fp}-{time.time_ns():x}"
+        previous = self._newest_complete()
+        try:
+            collection = self._write(name, fp, chunks, documents, progress)
+        except Exception as exc:
+            for partial in (name, name + _SENTENCES_SUFFIX):
+                try:
+                    self.client.delete_collection(partial)
+                except Exception:  # noqa: S110 - cleaning up is best effort
+                    pass
+            raise IndexStoreError(
+                f"writing the index to {self.where} failed ({type(exc).__name__}: {exc})"
+                " - is the disk full? The previous index is untouched"
+            ) from None
+        # Keep the build that was in service: a running server may still be reading it.
+        self._drop_all_but({name, previous} - {None})
+        return collection
+
+    def _newest_complete(self) -> str | None:
+        complete = []
+        for collection in self.client.list_collections():
+            name = collection.name
+            if name.startswith(_PREFIX) and not name.endswith(_SENTENCES_SUFFIX):
+                if (collection.metadata or {}).get("complete"):
+                    complete.append((name.rsplit("-", 1)[-1].rjust(20, "0"), name))
+        return max(complete)[1] if complete else None
+
+    def _write(
+        self,
+        name: str,
+        fp: str,
+        chunks: list[Chunk],
+        documents: list[SourceDocument],
+        progress: Progress | None,
+    ) -> Any:
         space = {"hnsw": {"space": "cosine"}}
         chunk_collection = self.client.create_collection(
             name, metadata={"complete": False}, configuration=space, embedding_function=None
@@ -197,13 +236,13 @@ class IndexStore:
         chunk_collection.modify(
             metadata={"complete": True, "fingerprint": fp, "chunks": len(chunks)}
         )
-        self._drop_all_but(name)
         return chunk_collection
 
-    def _drop_all_but(self, keep: str) -> None:
+    def _drop_all_but(self, keep: set[str]) -> None:
         """Delete every other collection this product made (older builds, crashes)."""
+        kept = keep | {k + _SENTENCES_SUFFIX for k in keep}
         for name in self._names():
-            if name.startswith(_PREFIX) and name not in (keep, keep + _SENTENCES_SUFFIX):
+            if name.startswith(_PREFIX) and name not in kept:
                 self.client.delete_collection(name)
 
 

@@ -25,17 +25,22 @@ def test_reindex_is_a_noop_and_changes_rebuild(tmp_path: Path, seeds: Path) -> N
     again = ensure_index(settings)
     assert not again.built and again.name == first.name
 
-    # A changed article gets a new collection; the stale one is gone.
+    # A changed article gets a new collection; the build it replaces is kept one
+    # generation (a running server may still read it), older ones are deleted.
     article = next(seeds.iterdir())
     article.write_text(article.read_text() + "\nA new closing sentence.\n", encoding="utf-8")
     changed = ensure_index(settings)
     assert changed.built and changed.name != first.name
-    assert first.name not in _collections(settings)
+    assert _collections(settings) == sorted(
+        [first.name, first.name + "-s", changed.name, changed.name + "-s"]
+    )
 
     # A changed chunking setting rebuilds too instead of mixing.
     resized = ensure_index(_settings(tmp_path, seeds, chunk_size=96, chunk_overlap=24))
     assert resized.built and resized.name.split("-")[1] != changed.name.split("-")[1]
-    assert _collections(settings) == sorted([resized.name, resized.name + "-s"])
+    assert _collections(settings) == sorted(
+        [changed.name, changed.name + "-s", resized.name, resized.name + "-s"]
+    )
 
 
 def test_rebuild_replaces_the_collection(tmp_path: Path, seeds: Path) -> None:
@@ -43,7 +48,11 @@ def test_rebuild_replaces_the_collection(tmp_path: Path, seeds: Path) -> None:
     first = ensure_index(settings)
     rebuilt = ensure_index(settings, rebuild=True)
     assert rebuilt.built and rebuilt.name != first.name
-    assert _collections(settings) == sorted([rebuilt.name, rebuilt.name + "-s"])
+    again = ensure_index(settings, rebuild=True)
+    assert _collections(settings) == sorted(
+        [rebuilt.name, rebuilt.name + "-s", again.name, again.name + "-s"]
+    )
+    assert ensure_index(settings).name == again.name
 
 
 def test_incomplete_build_is_never_served(tmp_path: Path, seeds: Path) -> None:
