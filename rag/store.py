@@ -329,10 +329,15 @@ def load_chunks(collection: Any) -> list[Chunk]:
 
 
 def store_failure(where: str, exc: BaseException) -> IndexStoreError:
-    """A clear error for a vector store that failed mid-query (a server that is down)."""
+    """A clear error for a vector store that failed mid-query."""
+    if where.startswith(("http://", "https://")):
+        return IndexStoreError(
+            f"the vector store at {where} failed ({type(exc).__name__}) - is the Chroma server"
+            " running? Answers resume when it is back"
+        )
     return IndexStoreError(
-        f"the vector store at {where} failed ({type(exc).__name__}) - is the Chroma server"
-        " running? Answers resume when it is back"
+        f"the index in {where} failed ({type(exc).__name__}) - was it deleted while in use?"
+        " Restart to reopen it (`rag index` rebuilds it)"
     )
 
 

@@ -10,34 +10,17 @@ import httpx
 import openai
 import pytest
 
-from conftest import free_port
+from conftest import serve_in_thread
 
 TOKEN = "test-token-123"
 
 
 @pytest.fixture(scope="module")
 def base_url(assistant) -> Iterator[str]:  # noqa: ANN001
-    import uvicorn
-
     from ui.server import build_server
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            build_server(assistant, api_key=TOKEN), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(build_server(assistant, api_key=TOKEN)) as url:
+        yield url
 
 
 @pytest.fixture
@@ -159,33 +142,15 @@ def test_admission_refuses_when_full() -> None:
 
 
 def test_full_queue_gives_503(assistant) -> None:  # noqa: ANN001
-    import uvicorn
-
     from ui.api import Admission, build_api
 
     gate = Admission(running=1, waiting=0, timeout=0.1)
-    app = build_api(assistant, admission=gate)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
+    question = {"messages": [{"role": "user", "content": "Who wrote the article?"}]}
+    with serve_in_thread(build_api(assistant, admission=gate)) as url:
         leave = gate.enter()  # the only slot is busy
-        busy = httpx.post(
-            f"http://127.0.0.1:{port}/v1/chat/completions",
-            json={"messages": [{"role": "user", "content": "Who wrote the article?"}]},
-        )
+        busy = httpx.post(f"{url}/v1/chat/completions", json=question)
         assert busy.status_code == 503
         assert busy.json()["error"]["type"] == "server_busy"
         leave()
-        ok = httpx.post(
-            f"http://127.0.0.1:{port}/v1/chat/completions",
-            json={"messages": [{"role": "user", "content": "Who wrote the article?"}]},
-            timeout=60,
-        )
+        ok = httpx.post(f"{url}/v1/chat/completions", json=question, timeout=60)
         assert ok.status_code == 200
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -6,14 +6,12 @@ sources, and see the cited sentence highlighted in the article view.
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, serve_in_thread
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_BROWSER = Path(CHROMIUM).exists()
@@ -39,24 +37,10 @@ FLAGS = [
 
 @pytest.fixture(scope="module")
 def page_url(assistant) -> Iterator[str]:  # noqa: ANN001
-    import uvicorn
-
     from ui.server import build_server
 
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(build_server(assistant), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(build_server(assistant)) as url:
+        yield url + "/"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from rag.evaluation.gold import parse_line
 from rag.indexing import ensure_index
 from rag.prompt import SYSTEM_PROMPT
 
-from conftest import ARTICLE, RAG, ROOT, make_seeds, run_rag
+from conftest import ARTICLE, RAG, ROOT, make_seeds, run_rag, serve_in_thread
 
 HOSTILE = [
     "مَن هو الرئيس التنفيذي لمجموعة تاوتيان؟",  # right-to-left
@@ -186,25 +186,10 @@ def test_disk_full_while_indexing_keeps_the_old_index(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def served(assistant):  # noqa: ANN001, ANN201
-    import threading
-
-    import uvicorn
-
     from ui.server import build_server
 
-    from conftest import free_port
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(build_server(assistant), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(build_server(assistant)) as url:
+        yield url
 
 
 @pytest.mark.parametrize(
