@@ -229,7 +229,12 @@ def test_cli_names_the_answerer(tmp_path, server_url: str) -> None:  # noqa: ANN
         "--json",
         "--llm",
         "openai",
-        env={"OPENAI_BASE_URL": server_url, "RAG_OPENAI_MODEL": "smollm2"},
+        env={
+            "OPENAI_BASE_URL": server_url,
+            "RAG_OPENAI_MODEL": "smollm2",
+            "RAG_LLM_TIMEOUT": "120",
+            "RAG_MAX_TOKENS": "120",
+        },
     )
     assert result.returncode == 0, result.stderr
     import json
