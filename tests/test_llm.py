@@ -246,7 +246,9 @@ def test_cli_names_the_answerer(tmp_path, server_url: str) -> None:  # noqa: ANN
 
 
 def test_local_answerer_in_process(shared_settings: Settings, article_text: str) -> None:
-    assistant = Assistant(shared_settings.model_copy(update={"llm": "local", "max_tokens": 120}))
+    assistant = Assistant(
+        shared_settings.model_copy(update={"llm": "local", "max_tokens": 120, "llm_timeout": 180.0})
+    )
     answer = assistant.ask(QUESTION)
     assert answer.answerer == "local"
     _assert_verified(answer, article_text)
