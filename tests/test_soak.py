@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conftest import RAG, ROOT, free_port, make_seeds
 
@@ -66,7 +67,7 @@ def _drive(url: str, count: int, workers: int) -> tuple[int, list[float]]:
     return errors[0], latencies
 
 
-def test_soak_serve(tmp_path: Path) -> None:
+def test_soak_serve(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     seeds = make_seeds(tmp_path / "seeds")
     port = free_port()
     env = {
@@ -99,13 +100,15 @@ def test_soak_serve(tmp_path: Path) -> None:
         elapsed = time.monotonic() - began
         end = _process_figures(server.pid)
         latencies.sort()
-        print(
+        figures = (
             f"\nsoak: {count} requests in {elapsed:.1f} s ({count / elapsed:.1f}/s), "
             f"p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
             f"p99 {latencies[int(len(latencies) * 0.99)] * 1000:.0f} ms, errors {errors}; "
             f"RSS {start['rss_kb'] // 1024} -> {end['rss_kb'] // 1024} MB, "
             f"threads {start['threads']} -> {end['threads']}, fds {start['fds']} -> {end['fds']}"
         )
+        with capsys.disabled():
+            print(figures)
         assert warm_errors == 0 and errors == 0
         assert len(latencies) == count
         assert end["rss_kb"] - start["rss_kb"] < 50 * 1024
