@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterable
@@ -35,6 +34,7 @@ PLAIN_SCRIPT = str(BENCH / "plain_pipeline.py")
 
 # Variables that would point a subprocess at the user's own index, model server or key.
 _SCRUBBED_PREFIXES = ("RAG_", "OPENAI_")
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 # No internet here: libraries must fail fast instead of waiting on DNS.
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -131,6 +131,8 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "loadavg_at_start": loadavg(),
+        # Thread settings change the figures several-fold on a busy machine (see README).
+        "thread_env": {k: os.environ.get(k) for k in _THREAD_VARIABLES},
         "git_commit": _git("rev-parse", "--short", "HEAD"),
         # The product may have uncommitted edits; say so, since they shape the figures.
         "git_uncommitted_in_rag_ui": len(dirty.splitlines()) if dirty else 0,
@@ -175,42 +177,57 @@ class Measured:
         return self
 
 
+# GNU time reports the peak RSS of the command it runs. Asking the kernel directly
+# (``os.wait4``) is wrong here: a child forked from the benchmark starts with the
+# benchmark's own high-water mark (1 GB once torch is loaded), and exec keeps it.
+GNU_TIME = Path("/usr/bin/time")
+
+
 def run_measured(
     cmd: list[str], env: dict[str, str], *, timeout: float, cwd: Path | None = None
 ) -> Measured:
-    """Run ``cmd`` to completion; wall time and peak RSS of that one child.
+    """Run ``cmd`` to completion: wall time, its peak RSS and what it printed.
 
-    ``os.wait4`` gives the rusage of this child alone, where RUSAGE_CHILDREN
-    would be the maximum over every child the benchmark ever waited for.
+    The command runs in its own process group under GNU time, so a timeout can
+    stop both without touching anything else.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as rss,
+    ):
+        timed = [str(GNU_TIME), "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME.exists() else cmd
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, cwd=cwd)
-        fired = threading.Event()
-
-        def kill() -> None:
-            fired.set()
-            proc.kill()
-
-        timer = threading.Timer(timeout, kill)
-        timer.start()
+        proc = subprocess.Popen(
+            timed, env=env, stdout=out, stderr=err, cwd=cwd, start_new_session=True
+        )
+        timed_out = False
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, 9)  # the group we just created: GNU time and the command
+            proc.wait()
         wall = time.perf_counter() - started
-        # Popen did not reap the child itself; tell it, so it never waits on the pid again.
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         return Measured(
             wall_s=wall,
-            max_rss_mb=usage.ru_maxrss / 1024,  # Linux reports kilobytes
+            max_rss_mb=_gnu_time_kb(rss.read()) / 1024,
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
-            timed_out=fired.is_set(),
+            timed_out=timed_out,
         )
+
+
+def _gnu_time_kb(report: str) -> float:
+    """The %M figure (KB) from GNU time's output file; NaN when there is none."""
+    lines = report.strip().splitlines()
+    try:
+        return float(lines[-1])
+    except (IndexError, ValueError):
+        return float("nan")
 
 
 def free_port() -> int:

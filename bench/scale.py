@@ -60,11 +60,16 @@ def _ask_all(answer: Any, facts: list[PlantedFact]) -> dict[str, Any]:
 
 def _ask_rag(settings: Any, sample: list[PlantedFact]) -> dict[str, Any]:
     """Open an Assistant on the corpus and ask the sample (it is freed on return)."""
+    from threadpoolctl import threadpool_limits
+
     from rag import Assistant
 
     open_ms, assistant = timed_ms(lambda: Assistant(settings))
     result = _ask_all(lambda q: assistant.ask(q).text, sample)
-    return {**result, "open_ms": round(open_ms, 1)}
+    # Diagnostic, not the default: the same questions with NumPy's BLAS on one thread.
+    with threadpool_limits(limits=1, user_api="blas"):
+        one_thread = _ask_all(lambda q: assistant.ask(q).text, sample)
+    return {**result, "open_ms": round(open_ms, 1), "one_blas_thread": one_thread}
 
 
 def _ask_plain(ctx: Context, persist: Path, sample: list[PlantedFact]) -> dict[str, Any]:
@@ -119,6 +124,14 @@ def _rows(result: dict[str, Any]) -> list[Row]:
         ),
         Row(
             section, "query latency p95", "ms", rag["latency_ms"]["p95"], plain["latency_ms"]["p95"]
+        ),
+        Row(
+            section,
+            "query p50, BLAS held to 1 thread",
+            "ms",
+            rag["one_blas_thread"]["latency_ms"]["p50"],
+            note=f"diagnostic, not the default; p95 "
+            f"{rag['one_blas_thread']['latency_ms']['p95']:.0f} ms",
         ),
         Row(
             section,

@@ -98,6 +98,7 @@ class Assistant:
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self._vector_cache: dict[SentenceKey, np.ndarray] = {}
         self._predecessor = _sentence_predecessors(chunks)
+        self._successor = {before: key for key, before in self._predecessor.items()}
 
     @property
     def answerer(self) -> str:
@@ -184,6 +185,7 @@ class Assistant:
             candidates,
             self.scorer.weights,
             lambda c: by_key.get(self._predecessor.get(c.key, c.key)),
+            lambda c: by_key.get(self._successor.get(c.key, c.key)),
         )
         verdict = judge(
             question, selection.sentences, self.scorer.weights, self.scorer.similar_words

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from rag import __version__
 from rag.errors import RagError
+from rag.threads import limit_blas_threads
 
 
 class _RagGroup(click.Group):
@@ -272,6 +273,7 @@ def ui(host: str, port: int, share: bool, llm: str | None, fallback: str | None)
 
     settings = _settings(llm=llm, fallback=fallback)
     _warn_if_exposed(host, settings)
+    limit_blas_threads(settings.server_blas_threads)
     with _progress_bar("Embedding") as progress:
         assistant = _assistant(progress, settings)
     launch(assistant, host=host, port=port, share=share, factory=_factory(settings))
@@ -292,6 +294,7 @@ def serve(host: str, port: int, llm: str | None, fallback: str | None) -> None:
 
     settings = _settings(llm=llm, fallback=fallback)
     _warn_if_exposed(host, settings)
+    limit_blas_threads(settings.server_blas_threads)
     with _progress_bar("Embedding") as progress:
         assistant = _assistant(progress, settings)
     key = settings.api_key.get_secret_value() if settings.api_key else None

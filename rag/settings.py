@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(
         None, description="When set, `rag serve` requires it as a bearer token on /v1 calls."
     )
+    server_blas_threads: int = Field(
+        1,
+        ge=0,
+        description="NumPy BLAS threads per process in `rag serve` and `rag ui` (0: the"
+        " library's default). One is faster there: concurrent requests already use the cores.",
+    )
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> "Settings":

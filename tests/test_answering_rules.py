@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rag.answer_types import counted_noun, counts, expected_type, has_type
-from rag.extractive import choose_sentences, leans_back
+from rag.extractive import choose_sentences, continues, leans_back, opens_quote
 from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
 from rag.scoring import Candidate, Question
@@ -100,3 +100,34 @@ def test_choose_sentences() -> None:
     plain = Question("What will she build?", ("build",), np.zeros(3), None)
     picked = choose_sentences(plain, [after, before], weights, lambda c: before)
     assert [c.start for c in picked.sentences] == [0, 30]
+
+
+def test_sentences_that_carry_on_the_one_before() -> None:
+    assert continues("However, future sales cannot be ruled out.")
+    assert continues("She will assist the group.")
+    assert continues('"The era has just begun."')
+    assert not continues("Alibaba sold its stake.")
+    assert opens_quote('He said: "We will sell.')
+    assert opens_quote("He said: “We will sell.")
+    assert not opens_quote('He said: "We will sell."')
+
+
+def test_a_statement_over_two_sentences_is_answered_whole() -> None:
+    weights = TermWeights(["shares not changed", "future sales", "new fund"])
+    question = Question("Did the shares change?", ("share",), np.zeros(3), None)
+    first = _candidate("The shares have not changed.", 0, 0.8)
+    however = _candidate("However, future sales cannot be ruled out.", 29, 0.2)
+    unrelated = _candidate("A new fund was set up.", 73, 0.2)
+    nexts = {first.key: however, however.key: unrelated}
+    picked = choose_sentences(
+        question, [first, however, unrelated], weights, following=lambda c: nexts.get(c.key)
+    )
+    # The "However" sentence carries on the answer; the one after it does not carry on.
+    assert [c.start for c in picked.sentences] == [0, 29]
+
+    quote = _candidate('Tsai said: "Not all of it is core.', 0, 0.8)
+    rest = _candidate("We are weighing new ways to return value.", 35, 0.1)
+    picked = choose_sentences(
+        question, [quote, rest], weights, following=lambda c: rest if c == quote else None
+    )
+    assert [c.start for c in picked.sentences] == [0, 35]
