@@ -24,12 +24,13 @@ from rag.prompt import (
     rewrite_messages,
     without_instruction_echoes,
 )
+from rag.question_parts import MIN_PART_TERMS, question_parts
 from rag.questions import clean_question
 from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
 from rag.store import load_chunks, load_sentence_vectors, store_failure
-from rag.terms import TermWeights
+from rag.terms import TermWeights, content_terms
 
 SentenceKey = tuple[str, int, int]
 
@@ -166,6 +167,35 @@ class Assistant:
                 return rewrite
         return standalone_question(message, history)
 
+    def _choose(self, question: Question, candidates: list[Candidate]) -> Selection:
+        by_key = {c.key: c for c in candidates}
+        return choose_sentences(
+            question,
+            candidates,
+            self.scorer.weights,
+            lambda c: by_key.get(self._predecessor.get(c.key, c.key)),
+            lambda c: by_key.get(self._successor.get(c.key, c.key)),
+        )
+
+    def _with_parts(
+        self, message: str, query: str, candidates: list[Candidate], selection: Selection
+    ) -> Selection:
+        """Add the answer to each part of a question that asks several things."""
+        keys = {c.key for c in selection.sentences}
+        for part in question_parts(query):
+            if len(content_terms(part)) < MIN_PART_TERMS:
+                continue  # too vague to search for on its own ("and who runs it?")
+            asked = Question.analyse(part, self.embed_question(part))
+            rescored = [
+                self.scorer.score(asked, c.sentence, self._vector_cache.get(c.key))
+                for c in candidates
+            ]
+            keys |= {c.key for c in self._choose(asked, rescored).sentences}
+        if len(keys) == len(selection.sentences):
+            return selection
+        chosen = [c for c in candidates if c.key in keys]
+        return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
+
     def _evidence(self, message: str, history: Sequence[Any]) -> _Evidence:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
@@ -179,14 +209,9 @@ class Assistant:
                 replace(c, similarity=c.similarity - REPEAT_PENALTY) if c.text in previous else c
                 for c in candidates
             ]
-        by_key = {c.key: c for c in candidates}
-        selection = choose_sentences(
-            question,
-            candidates,
-            self.scorer.weights,
-            lambda c: by_key.get(self._predecessor.get(c.key, c.key)),
-            lambda c: by_key.get(self._successor.get(c.key, c.key)),
-        )
+        selection = self._choose(question, candidates)
+        if not selection.reason:
+            selection = self._with_parts(message, query, candidates, selection)
         verdict = judge(
             question, selection.sentences, self.scorer.weights, self.scorer.similar_words
         )

@@ -61,6 +61,11 @@ class Candidate:
         return (self.source, self.start, self.end)
 
     @property
+    def sentence(self) -> tuple[str, int, int, str, str]:
+        """What :meth:`SentenceScorer.score` takes, to score it again for another question."""
+        return (self.source, self.start, self.end, self.text, self.section)
+
+    @property
     def score(self) -> float:
         return self.similarity + LEXICAL_WEIGHT * self.overlap + TYPE_WEIGHT * self.typed
 

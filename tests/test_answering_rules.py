@@ -7,6 +7,7 @@ from rag.answer_types import counted_noun, counts, expected_type, has_type
 from rag.extractive import choose_sentences, continues, leans_back, opens_quote
 from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
+from rag.question_parts import question_parts
 from rag.scoring import Candidate, Question
 from rag.terms import TermWeights, content_terms
 
@@ -131,3 +132,21 @@ def test_a_statement_over_two_sentences_is_answered_whole() -> None:
         question, [quote, rest], weights, following=lambda c: rest if c == quote else None
     )
     assert [c.start for c in picked.sentences] == [0, 35]
+
+
+def test_questions_that_ask_several_things_are_split() -> None:
+    assert question_parts("How many shares will it sell, and how big was its loss?") == [
+        "How many shares will it sell",
+        "how big was its loss?",
+    ]
+    # A statement before the questions is context for each of them.
+    assert question_parts("It plans a sale: how many shares, and when?") == [
+        "It plans a sale: how many shares",
+        "It plans a sale: when?",
+    ]
+    assert question_parts("Did the stake change? Could it sell later?") == [
+        "Did the stake change",
+        "Could it sell later?",
+    ]
+    assert question_parts("Who runs Taotian and Alibaba Cloud?") == []
+    assert question_parts("What did Tsai and Ma say?") == []

@@ -1,0 +1,34 @@
+"""Split a question that asks two things into its parts.
+
+"How many shares will it sell, and how big was its loss?" asks two things whose
+answers may sit paragraphs apart; the whole question's embedding lands between
+them and finds one. Each part is answered on its own and the answers joined. A
+statement before the questions ("It plans a sale: how many shares ...") is
+context every part keeps.
+"""
+
+import re
+
+_ASKS = (
+    r"(?:what|who|whom|whose|how|where|when|why|which|did|does|do|is|are|was|were|could|can"
+    r"|will|would|has|have|had)\b"
+)
+# Where a new question starts: after "?", ";", ":" or ", and"/" and" before a question word.
+_BOUNDARY = re.compile(rf"(?:\?\s+|;\s*|:\s*|,?\s+(?:and|but|or)\s+)(?={_ASKS})", re.I)
+_QUESTION = re.compile(rf"^(?:and |but |so |also )?{_ASKS}", re.I)
+# A part with fewer content terms than this is too vague to search for ("and why?").
+MIN_PART_TERMS = 2
+
+
+def question_parts(question: str) -> list[str]:
+    """The separate questions in ``question``, or [] when it asks one thing.
+
+    >>> question_parts("How many shares will it sell, and how big was its loss?")
+    ['How many shares will it sell', 'how big was its loss?']
+    """
+    pieces = [p.strip(" ,;:") for p in _BOUNDARY.split(question) if p.strip(" ,;:")]
+    context = ""
+    if pieces and not _QUESTION.match(pieces[0]):
+        context, pieces = pieces[0], pieces[1:]
+    parts = [f"{context}: {p}" if context else p for p in pieces]
+    return parts if len(parts) > 1 else []
