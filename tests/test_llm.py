@@ -19,6 +19,8 @@ import pytest
 from pydantic import SecretStr
 
 from rag import Answer, Assistant, LLMError, Settings
+from rag.citations import MIN_CLAIM_TERMS, split_claims
+from rag.terms import content_terms
 
 from conftest import free_port, run_rag
 from peers import error_body, http_peer, silent_peer
@@ -125,7 +127,12 @@ def test_openai_answerer_gives_verified_citations(
     answer = llm_assistant.ask(QUESTION)
     assert answer.answerer == "openai"
     assert not answer.refused
-    assert answer.citations, answer.text
+    # The tiny model is often wrong ("Liu Baodan", the byline): every claim is either
+    # cited to a sentence that answers the question or listed as unsupported.
+    assert answer.citations or answer.unsupported, answer.text
+    for claim, numbers in split_claims(answer.text):
+        short = len(content_terms(claim)) < MIN_CLAIM_TERMS
+        assert numbers or claim in answer.unsupported or short, claim
     _assert_verified(answer, article_text)
 
 

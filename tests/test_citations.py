@@ -1,0 +1,78 @@
+"""Citation verification on the real query-time embedder: what a model cites is checked."""
+
+import numpy as np
+import pytest
+
+from rag.answer import REFUSAL
+from rag.citations import CitationVerifier, SourceSentence
+from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
+from rag.terms import TermWeights
+
+PASSAGES = [
+    [
+        "On December 20th, Daniel Zhang was named CEO of Taotian Group.",
+        "The letter was sent to every employee.",
+    ],
+    ["Alibaba plans to sell 25 million shares of Xiaopeng Motors."],
+]
+
+
+@pytest.fixture(scope="module")
+def embed() -> QueryEmbedder:
+    return QueryEmbedder(load_numpy_minilm())
+
+
+def _numbered(embed: QueryEmbedder) -> list[list[SourceSentence]]:
+    numbered, offset = [], 0
+    for passage in PASSAGES:
+        sentences = []
+        vectors = embed.get_text_embedding_batch(passage)
+        for text, vector in zip(passage, vectors, strict=True):
+            sentences.append(
+                SourceSentence("a.txt", offset, offset + len(text), text, "", np.asarray(vector))
+            )
+            offset += len(text) + 1
+        numbered.append(sentences)
+    return numbered
+
+
+def _verifier(embed: QueryEmbedder) -> CitationVerifier:
+    texts = [s for passage in PASSAGES for s in passage]
+    return CitationVerifier(
+        lambda batch: np.asarray(embed.get_text_embedding_batch(batch)), TermWeights(texts)
+    )
+
+
+def test_markers_are_checked_resolved_and_renumbered(embed: QueryEmbedder) -> None:
+    text = (
+        "Alibaba will sell 25 million Xiaopeng Motors shares [2]. "
+        "Daniel Zhang was named CEO of Taotian Group [9]. "
+        "The moon is made of green cheese and orbits Mars [1]."
+    )
+    verified = _verifier(embed).verify(text, _numbered(embed))
+    quotes = [c.quote for c in verified.citations]
+    # [2] resolves to its sentence and becomes [1]; the out-of-range [9] is dropped and
+    # the claim cited from the passage that supports it; the invented claim is flagged.
+    assert quotes[0] == PASSAGES[1][0]
+    assert PASSAGES[0][0] in quotes
+    assert [c.n for c in verified.citations] == list(range(1, len(quotes) + 1))
+    assert verified.text.startswith("Alibaba will sell 25 million Xiaopeng Motors shares. [1]")
+    assert verified.unsupported == ("The moon is made of green cheese and orbits Mars.",)
+
+
+def test_only_sentences_relevant_to_the_question_are_cited(embed: QueryEmbedder) -> None:
+    numbered = _numbered(embed)
+    claim = "Alibaba will sell 25 million Xiaopeng Motors shares [2]."
+    # The question is about Taotian's CEO: the share sale is not an answer to it.
+    relevance = {(s.source, s.start, s.end): 0.0 for p in numbered for s in p}
+    first = numbered[0][0]
+    relevance[(first.source, first.start, first.end)] = 0.9
+    verified = _verifier(embed).verify(claim, numbered, relevance)
+    assert verified.citations == ()
+    assert verified.unsupported == ("Alibaba will sell 25 million Xiaopeng Motors shares.",)
+    assert _verifier(embed).verify(claim, numbered).citations  # without the filter it is cited
+
+
+def test_refusals_are_recognised(embed: QueryEmbedder) -> None:
+    verified = _verifier(embed).verify("The sources do not mention his age.", _numbered(embed))
+    assert verified.refused and verified.text == REFUSAL and verified.citations == ()
