@@ -16,7 +16,7 @@ from rag.extractive import Selection, choose_sentences
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
-from rag.numpy_minilm import QueryEmbedder, llama_index_embedding, load_numpy_minilm
+from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
 from rag.prompt import (
     ECHO_CHARS,
     answer_messages,
@@ -92,7 +92,6 @@ class Assistant:
         self.retriever = HybridRetriever(
             status.collection,
             chunks,
-            llama_index_embedding(model),
             top_k=RERANK_POOL,
             where=status.store.where,
         )

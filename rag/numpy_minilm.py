@@ -166,20 +166,3 @@ class QueryEmbedder:
 
     def get_text_embedding_batch(self, texts: list[str]) -> list[list[float]]:
         return self._model.encode(texts).tolist() if texts else []
-
-
-def llama_index_embedding(model: NumpyMiniLM):  # noqa: ANN201 - a llama-index BaseEmbedding
-    """The NumPy model behind llama-index's embedding interface (for its retrievers)."""
-    from llama_index.core.base.embeddings.base import BaseEmbedding
-
-    class NumpyEmbedding(BaseEmbedding):
-        def _get_query_embedding(self, query: str) -> list[float]:
-            return model.encode([query])[0].tolist()
-
-        def _get_text_embedding(self, text: str) -> list[float]:
-            return model.encode([text])[0].tolist()
-
-        async def _aget_query_embedding(self, query: str) -> list[float]:
-            return self._get_query_embedding(query)
-
-    return NumpyEmbedding(model_name="all-MiniLM-L6-v2 (numpy)")

@@ -1,8 +1,10 @@
 """Hybrid retrieval: Chroma vector search next to BM25, fused by reciprocal rank.
 
-Both retrievers are llama-index's; the fusion is ours because llama-index's
-``QueryFusionRetriever`` keys nodes by a content hash that differs between the
-two retrievers' copies of one chunk, and it reaches for a global LLM.
+Query time talks to the two engines directly: the Chroma collection that
+llama-index's ``ChromaVectorStore`` filled, and ``bm25s`` (what llama-index's
+``BM25Retriever`` wraps). Importing any llama-index module runs its package
+``__init__`` (1.8 s of a 3.3 s cold start, measured with ``-X importtime``);
+llama-index builds the index, the query path does not need it.
 """
 
 from collections.abc import Sequence
@@ -10,7 +12,7 @@ from typing import Any
 
 from rag.answer import Passage
 from rag.chunking import Chunk
-from rag.store import chunk_metadata, store_failure
+from rag.store import store_failure
 
 RRF_K = 60  # The constant from Cormack et al. (2009); damps the top ranks' weight.
 
@@ -37,45 +39,56 @@ class HybridRetriever:
         self,
         collection: Any,
         chunks: list[Chunk],
-        embed_model: Any,
         *,
         top_k: int,
         pool: int = 10,
         where: str = "the index",
     ) -> None:
-        from llama_index.core import VectorStoreIndex
-        from llama_index.core.schema import TextNode
-        from llama_index.retrievers.bm25 import BM25Retriever
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+        import bm25s
+        import Stemmer
 
         self.top_k = top_k
         self.where = where
+        self._collection = collection
         self._chunks = {c.chunk_id: c for c in chunks}
-        pool = max(pool, top_k)
-        index = VectorStoreIndex.from_vector_store(
-            ChromaVectorStore(chroma_collection=collection), embed_model=embed_model
-        )
-        self._vector = index.as_retriever(similarity_top_k=min(pool, len(chunks)))
-        nodes = [
-            TextNode(id_=c.chunk_id, text=c.text, metadata=chunk_metadata(c, "")) for c in chunks
-        ]
-        self._bm25 = BM25Retriever.from_defaults(
-            nodes=nodes, similarity_top_k=min(pool, len(nodes))
+        self._ids = [c.chunk_id for c in chunks]
+        self._pool = min(max(pool, top_k), len(chunks))
+        self._stemmer = Stemmer.Stemmer("english")
+        # A chunk's section heading is part of what it is about; its offsets are not.
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(
+            bm25s.tokenize(
+                [f"{c.section}\n\n{c.text}" for c in chunks],
+                stopwords="en",
+                stemmer=self._stemmer,
+                show_progress=False,
+            ),
+            show_progress=False,
         )
 
     def vector_ranking(self, question: str, embedding: list[float]) -> list[str]:
         """Chunk ids by vector similarity alone."""
-        from llama_index.core.schema import QueryBundle
-
-        bundle = QueryBundle(query_str=question, embedding=embedding)
         try:
-            return [hit.node.node_id for hit in self._vector.retrieve(bundle)]
+            found = self._collection.query(
+                query_embeddings=[embedding], n_results=self._pool, include=["distances"]
+            )
         except Exception as exc:  # a Chroma server that went away raises many types
             raise store_failure(self.where, exc) from None
+        return list(found["ids"][0])
 
     def bm25_ranking(self, question: str) -> list[str]:
         """Chunk ids by BM25 alone (zero-score hits dropped)."""
-        return [hit.node.node_id for hit in self._bm25.retrieve(question) if (hit.score or 0) > 0]
+        import bm25s
+
+        tokens = bm25s.tokenize(
+            question, stopwords="en", stemmer=self._stemmer, show_progress=False
+        )
+        if not any(tokens.ids):  # only stop words, or words no chunk has
+            return []
+        indexes, scores = self._bm25.retrieve(tokens, k=self._pool, show_progress=False)
+        return [
+            self._ids[int(i)] for i, score in zip(indexes[0], scores[0], strict=True) if score > 0
+        ]
 
     def retrieve(self, question: str, embedding: list[float]) -> list[Passage]:
         """The fused top-k passages, best first."""
