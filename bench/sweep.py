@@ -1,0 +1,85 @@
+"""Sweep the answerer's constants over gold sets, in one process.
+
+    .venv/bin/python bench/sweep.py rag.extractive.MAX_LOOKAHEAD=1 rag.extractive.MAX_LOOKAHEAD=3
+    .venv/bin/python bench/sweep.py --llm local --replay /tmp/replay.json \\
+        rag.citations.MIN_SUPPORT=0.65,rag.citations.RELEVANCE_MARGIN=0.1
+
+Each argument is one setting (comma-separated ``module.CONSTANT=value`` pairs,
+applied on top of the previous ones); every gold set is evaluated after each,
+and one line of metrics printed. With ``--replay``, a model's answers are
+cached by prompt (temperature 0 makes them repeatable), so sweeping what
+happens *after* the model (citation verification) costs one model run.
+
+Values are chosen on gold.jsonl; heldout.jsonl is printed as the check.
+"""
+
+import argparse
+import hashlib
+import importlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from rag import Assistant, Settings
+from rag.evaluation.gold import load_gold
+from rag.evaluation.runner import evaluate
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOWN = ("fact_accuracy", "citation_precision", "citation_recall", "noans_accuracy", "mrr")
+
+
+def _apply(setting: str) -> None:
+    for pair in filter(None, setting.split(",")):
+        name, value = pair.split("=", 1)
+        module, constant = name.rsplit(".", 1)
+        target = importlib.import_module(module)
+        setattr(target, constant, type(getattr(target, constant))(value))
+
+
+def _replaying(assistant: Assistant, cache_file: Path) -> None:
+    """Answer each distinct prompt with the model once; later runs read the cache."""
+    cache: dict[str, str] = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    model = assistant.model
+    assert model is not None, "--replay needs --llm openai or local"
+    real = model.stream
+
+    def stream(messages: list[dict[str, Any]]) -> Iterator[str]:
+        key = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).hexdigest()
+        if key not in cache:
+            cache[key] = "".join(real(messages))
+            cache_file.write_text(json.dumps(cache))
+        yield cache[key]
+
+    model.stream = stream  # type: ignore[method-assign]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("settings", nargs="*", default=[""])
+    parser.add_argument("--llm", default="extractive")
+    parser.add_argument("--replay", type=Path, help="cache of the model's answers")
+    parser.add_argument("--sets", default="gold,heldout")
+    args = parser.parse_args()
+    assistant = Assistant(
+        Settings(seeds_dir=ROOT / "seeds", index_dir=ROOT / "index", llm=args.llm)
+    )
+    if args.replay:
+        _replaying(assistant, args.replay)
+    sources = {d.name: d.text for d in assistant.index.documents}
+    sets = {
+        name: load_gold(ROOT / "seeds" / f"{name}.jsonl", sources) for name in args.sets.split(",")
+    }
+    for setting in args.settings or [""]:
+        _apply(setting)
+        figures = []
+        for name, questions in sets.items():
+            report = evaluate(assistant, questions, sources, k=assistant.settings.top_k)
+            cited = sum(len(r.citations) for r in report.rows if not r.refused)
+            shown = " ".join(f"{m}={report.metrics[m]:.3f}" for m in SHOWN)
+            figures.append(f"{name}: {shown} citations={cited}")
+        print(setting or "(as is)", "|", " | ".join(figures), flush=True)
+
+
+if __name__ == "__main__":
+    main()
