@@ -1,8 +1,8 @@
 """What kind of answer a question wants, and whether a sentence has one.
 
 Classic question-answering typing: "when" wants a date, "how much money" an
-amount with a currency, "how many" a number, "who" a name. A sentence without
-the wanted kind of answer is a poor answer, and when no retrieved sentence has
+amount with a currency, "how many" a number, "who" a name, "why" a reason. A
+sentence without the wanted kind of answer is a poor answer, and when no retrieved sentence has
 it the article most likely does not say (it never gives the price, the age or
 the revenue that was asked for). The word lists are general English, not taken
 from any article.
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rag.terms import STOP_WORDS, stem
 
-DATE, MONEY, COUNT, PERCENT, AGE, PERSON, DURATION = (
+DATE, MONEY, COUNT, PERCENT, AGE, PERSON, DURATION, REASON = (
     "date",
     "money",
     "count",
@@ -21,7 +21,11 @@ DATE, MONEY, COUNT, PERCENT, AGE, PERSON, DURATION = (
     "age",
     "person",
     "duration",
+    "reason",
 )
+# Kinds that favour a sentence but never rule one out: a name or a reason can be
+# given in words no pattern recognises ("he", "the aim is ...").
+SOFT_KINDS = frozenset({PERSON, REASON})
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -57,6 +61,7 @@ _QUESTION_TYPES = [
             r"|\b(what|which|in what|on what)\s+(date|day|month|year|quarter|time)\b"
         ),
     ),
+    (REASON, re.compile(r"^(and |so |but )?(why|for what reason|what (is|was) the reason)\b")),
     (
         PERSON,
         re.compile(
@@ -83,6 +88,11 @@ _ANSWER_PATTERNS = {
         r"|\b(yesterday|today|tomorrow|recently|earlier|ago|since)\b"
         r"|\b(last|this|next|past) (week|month|year|quarter|decade)\b"
         r"|\b(first|second|third|fourth) (quarter|half)\b",
+        re.I,
+    ),
+    REASON: re.compile(
+        r"\b(because|since|due to|owing to|the reasons?|reason why|in order to|so that|aim"
+        r"|purpose|as a result|therefore|thus)\b",
         re.I,
     ),
     # Two capitalised words in a row that are not the sentence's first word.

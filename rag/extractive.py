@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.answer_types import PERSON
+from rag.answer_types import SOFT_KINDS
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
@@ -91,7 +91,7 @@ def choose_sentences(
         return Selection((), "nothing was retrieved")
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0]
-    if question.kind is not None and question.kind != PERSON:
+    if question.kind is not None and question.kind not in SOFT_KINDS:
         typed = [c for c in ranked if c.typed]
         if not typed or typed[0].score < best.score - TYPE_MARGIN:
             return Selection((), f"no passage gives a {question.kind}")

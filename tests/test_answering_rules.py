@@ -25,7 +25,9 @@ from rag.terms import TermWeights, content_terms
         ("What percentage stake does it hold?", "percent"),
         ("Who wrote this piece?", "person"),
         ("Did the transfer change how many shares it holds?", None),
-        ("Why did Alibaba sell?", None),
+        ("Why did Alibaba sell?", "reason"),
+        ("And what was the reason for the sale?", "reason"),
+        ("What did Alibaba sell?", None),
     ],
 )
 def test_expected_answer_kind(question: str, kind: str | None) -> None:
@@ -41,6 +43,17 @@ def test_sentences_with_the_wanted_kind() -> None:
     assert not has_type("It exited 8 listed companies.", "count", counted="jobs")
     assert counted_noun("At the peak, how many teams inside Taotian were there?") == "teams"
     assert counts("It sold 25 million shares of X.", "shares")
+    assert has_type("It sold because the unit lost money.", "reason")
+    assert not has_type("It sold the unit in June.", "reason")
+
+
+def test_a_reason_favours_but_never_rules_out() -> None:
+    weights = TermWeights(["sold the unit", "lost money"])
+    question = Question("Why did it sell?", ("sell",), np.zeros(3), "reason")
+    plain = _candidate("It sold the unit in June.", 0, 0.7)
+    # No sentence gives a reason in words the pattern knows: still answered, not refused.
+    chosen = choose_sentences(question, [plain], weights)
+    assert [c.text for c in chosen.sentences] == ["It sold the unit in June."]
 
 
 def test_focus_of_attribute_questions() -> None:
