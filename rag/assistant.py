@@ -24,13 +24,13 @@ from rag.prompt import (
     rewrite_messages,
     without_instruction_echoes,
 )
-from rag.question_parts import MIN_PART_TERMS, question_parts
+from rag.question_parts import question_parts
 from rag.questions import clean_question
 from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
 from rag.store import load_chunks, load_sentence_vectors, store_failure
-from rag.terms import TermWeights, content_terms
+from rag.terms import TermWeights
 
 SentenceKey = tuple[str, int, int]
 
@@ -178,13 +178,11 @@ class Assistant:
         )
 
     def _with_parts(
-        self, message: str, query: str, candidates: list[Candidate], selection: Selection
+        self, query: str, candidates: list[Candidate], selection: Selection
     ) -> Selection:
         """Add the answer to each part of a question that asks several things."""
         keys = {c.key for c in selection.sentences}
         for part in question_parts(query):
-            if len(content_terms(part)) < MIN_PART_TERMS:
-                continue  # too vague to search for on its own ("and who runs it?")
             asked = Question.analyse(part, self.embed_question(part))
             rescored = [
                 self.scorer.score(asked, c.sentence, self._vector_cache.get(c.key))
@@ -211,7 +209,7 @@ class Assistant:
             ]
         selection = self._choose(question, candidates)
         if not selection.reason:
-            selection = self._with_parts(message, query, candidates, selection)
+            selection = self._with_parts(query, candidates, selection)
         verdict = judge(
             question, selection.sentences, self.scorer.weights, self.scorer.similar_words
         )

@@ -108,22 +108,29 @@ def choose_sentences(
         if gain >= MIN_NEW_COVERAGE:
             chosen.append(candidate)
             covered |= candidate.terms
-    for candidate in list(chosen):
-        current = candidate
-        for _ in range(MAX_LOOKAHEAD):
-            after = following(current)
-            if after is None or after in chosen:
-                break
-            if not (continues(after.text) or opens_quote(current.text)):
-                break
-            chosen.append(after)
-            current = after
-    for candidate in list(chosen):
-        current = candidate
-        for _ in range(MAX_LOOKBACK):
-            before = previous(current) if leans_back(current.text) else None
-            if before is None or before in chosen:
-                break
-            chosen.append(before)
-            current = before
+    _extend(
+        chosen,
+        following,
+        lambda current, after: continues(after.text) or opens_quote(current.text),
+        MAX_LOOKAHEAD,
+    )
+    _extend(chosen, previous, lambda current, before: leans_back(current.text), MAX_LOOKBACK)
     return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
+
+
+def _extend(
+    chosen: list[Candidate],
+    step: Callable[[Candidate], Candidate | None],
+    belongs: Callable[[Candidate, Candidate], bool],
+    limit: int,
+) -> None:
+    """From each chosen sentence, follow ``step`` up to ``limit`` times while the
+    neighbour ``belongs`` with the current one; neighbours join ``chosen``."""
+    for candidate in list(chosen):
+        current = candidate
+        for _ in range(limit):
+            neighbour = step(current)
+            if neighbour is None or neighbour in chosen or not belongs(current, neighbour):
+                break
+            chosen.append(neighbour)
+            current = neighbour

@@ -9,6 +9,8 @@ context every part keeps.
 
 import re
 
+from rag.terms import content_terms
+
 _ASKS = (
     r"(?:what|who|whom|whose|how|where|when|why|which|did|does|do|is|are|was|were|could|can"
     r"|will|would|has|have|had)\b"
@@ -21,7 +23,8 @@ MIN_PART_TERMS = 2
 
 
 def question_parts(question: str) -> list[str]:
-    """The separate questions in ``question``, or [] when it asks one thing.
+    """The separate questions in ``question`` specific enough to search for on
+    their own, or [] when it asks one thing.
 
     >>> question_parts("How many shares will it sell, and how big was its loss?")
     ['How many shares will it sell', 'how big was its loss?']
@@ -30,5 +33,7 @@ def question_parts(question: str) -> list[str]:
     context = ""
     if pieces and not _QUESTION.match(pieces[0]):
         context, pieces = pieces[0], pieces[1:]
+    if len(pieces) < 2:
+        return []
     parts = [f"{context}: {p}" if context else p for p in pieces]
-    return parts if len(parts) > 1 else []
+    return [p for p in parts if len(content_terms(p)) >= MIN_PART_TERMS]

@@ -161,5 +161,9 @@ def test_questions_that_ask_several_things_are_split() -> None:
         "Did the stake change",
         "Could it sell later?",
     ]
+    # A part too vague to search for on its own is left to the whole question.
+    assert question_parts("What body did Wu create, and who runs it?") == [
+        "What body did Wu create"
+    ]
     assert question_parts("Who runs Taotian and Alibaba Cloud?") == []
     assert question_parts("What did Tsai and Ma say?") == []
