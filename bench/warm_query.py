@@ -51,7 +51,7 @@ def measure_assistant(assistant: Any, turns: list[tuple[str, list]], rounds: int
 
 def _floor(assistant: Any, question: str) -> list[str]:
     embedding = assistant.embed_question(question)
-    return assistant.retriever.vector_ranking(question, embedding)
+    return assistant.retriever.vector_ranking(embedding)
 
 
 def measure_baseline(documents: list[Any], turns: list[tuple[str, list]], warmup: int) -> dict:

@@ -66,7 +66,7 @@ class HybridRetriever:
             show_progress=False,
         )
 
-    def vector_ranking(self, question: str, embedding: list[float]) -> list[str]:
+    def vector_ranking(self, embedding: list[float]) -> list[str]:
         """Chunk ids by vector similarity alone."""
         try:
             found = self._collection.query(
@@ -93,7 +93,7 @@ class HybridRetriever:
     def retrieve(self, question: str, embedding: list[float]) -> list[Passage]:
         """The fused top-k passages, best first."""
         fused = reciprocal_rank_fusion(
-            [self.vector_ranking(question, embedding), self.bm25_ranking(question)]
+            [self.vector_ranking(embedding), self.bm25_ranking(question)]
         )
         passages = []
         for chunk_id, score in fused[: self.top_k]:

@@ -31,7 +31,7 @@ def test_vector_ranking_matches_llama_index(assistant: Assistant) -> None:
     for question in _questions()[:20]:
         embedding = assistant.embed_question(question)
         theirs = retriever.retrieve(QueryBundle(query_str=question, embedding=embedding))
-        ours = assistant.retriever.vector_ranking(question, embedding)
+        ours = assistant.retriever.vector_ranking(embedding)
         assert ours == [hit.node.node_id for hit in theirs], question
 
 
