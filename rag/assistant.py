@@ -327,7 +327,10 @@ class Assistant:
             yield answer
             return
         verified = self.verifier.verify(
-            without_instruction_echoes("".join(written)), numbered, relevance
+            without_instruction_echoes("".join(written)),
+            numbered,
+            relevance,
+            question=evidence.question.text,
         )
         yield Answer(
             evidence.message,

@@ -37,6 +37,9 @@ LEXICAL_WEIGHT = 0.3
 RELEVANCE_MARGIN = 0.1
 # Claims with fewer content terms ("Sure.", "In short:") need no citation.
 MIN_CLAIM_TERMS = 3
+# Names and numbers: a claim's quote must contain the ones it states (see _specifics).
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+")
 
 
 @dataclass(frozen=True)
@@ -78,11 +81,26 @@ def split_claims(text: str) -> list[tuple[str, list[int]]]:
     return claims
 
 
+def _specifics(text: str) -> set[str]:
+    """The numbers and capitalised names of ``text``, not counting its first word.
+
+    >>> sorted(_specifics("In June, Daniel Zhang sold 25 million shares."))
+    ['25', 'Daniel', 'June', 'Zhang']
+    """
+    return set(_NUMBER.findall(text)) | set(_NAME.findall(text.strip()))
+
+
 def is_refusal(text: str) -> bool:
-    """Whether a model's whole answer says the sources do not answer."""
+    """Whether a model's whole answer says the sources do not answer: it opens with
+    the refusal, or is one or two sentences that each say something is missing.
+
+    >>> is_refusal("Zhang is CEO. The sources do not give his salary.")
+    False
+    """
     stripped = _MARKER.sub("", text).strip()
+    sentences = [stripped[s:e] for s, e in split_sentences(stripped)]
     return stripped.startswith(REFUSAL.rstrip(".")) or (
-        bool(_REFUSING.search(stripped)) and len(split_sentences(stripped)) <= 2
+        0 < len(sentences) <= 2 and all(_REFUSING.search(s) for s in sentences)
     )
 
 
@@ -100,9 +118,19 @@ class CitationVerifier:
         return float(sentence.vector @ claim_vector) + LEXICAL_WEIGHT * overlap
 
     def _best(
-        self, claim_vector: np.ndarray, terms: set[str], sentences: Sequence[SourceSentence]
+        self,
+        claim_vector: np.ndarray,
+        terms: set[str],
+        sentences: Sequence[SourceSentence],
+        specifics: set[str],
     ) -> tuple[float, SourceSentence | None]:
-        scored = [(self._support(claim_vector, terms, s), s) for s in sentences]
+        """The best supporting sentence among those that state the claim's specifics
+        (itself or the sentence before it, which says who "he" is)."""
+        scored = [
+            (self._support(claim_vector, terms, s), s)
+            for i, s in enumerate(sentences)
+            if specifics <= _specifics(s.text) | (_specifics(sentences[i - 1].text) if i else set())
+        ]
         return max(scored, key=lambda pair: pair[0], default=(0.0, None))
 
     def verify(
@@ -110,12 +138,17 @@ class CitationVerifier:
         text: str,
         numbered: Sequence[Sequence[SourceSentence]],
         relevance: Mapping[tuple[str, int, int], float] | None = None,
+        question: str = "",
     ) -> Verified:
         """Verify ``text`` whose markers refer to ``numbered[n - 1]``.
 
         With ``relevance`` (each sentence's score against the question), only
         sentences within RELEVANCE_MARGIN of the most relevant one may be cited:
         a claim resting on a sentence about something else is not an answer.
+        A quote must state the names and numbers of its claim that the
+        ``question`` does not (a small model copies a sentence and changes the
+        name in it, which embeddings forgive), and a claim that the sources do
+        not say something (and names nothing of its own) is never cited.
         """
         if not text.strip() or is_refusal(text):
             return Verified(REFUSAL, (), (), True)
@@ -130,12 +163,17 @@ class CitationVerifier:
         everything = [s for sentences in numbered for s in sentences]
         quotes: dict[tuple[str, int, int], tuple[int, SourceSentence, float]] = {}
         parts, unsupported = [], []
+        asked = _specifics(question)
         for (claim, numbers), vector in zip(claims, vectors, strict=True):
+            specifics = _specifics(claim) - asked
+            if _REFUSING.search(claim) and not specifics:
+                parts.append(claim)  # an absence has no source to cite
+                continue
             terms = set(content_terms(claim))
             valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(numbered)]
-            found = [self._best(vector, terms, numbered[n - 1]) for n in valid]
+            found = [self._best(vector, terms, numbered[n - 1], specifics) for n in valid]
             if not valid:
-                found = [self._best(vector, terms, everything)]
+                found = [self._best(vector, terms, everything, specifics)]
             kept = [(score, s) for score, s in found if s is not None and score >= MIN_SUPPORT]
             markers = []
             for score, sentence in kept:

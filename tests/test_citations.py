@@ -76,3 +76,28 @@ def test_only_sentences_relevant_to_the_question_are_cited(embed: QueryEmbedder)
 def test_refusals_are_recognised(embed: QueryEmbedder) -> None:
     verified = _verifier(embed).verify("The sources do not mention his age.", _numbered(embed))
     assert verified.refused and verified.text == REFUSAL and verified.citations == ()
+
+
+def test_a_quote_must_state_the_claims_names_and_numbers(embed: QueryEmbedder) -> None:
+    numbered = _numbered(embed)
+    # The model copied the sentence and changed the name and the date in it.
+    swapped = _verifier(embed).verify(
+        "On May 3rd, Joe Tsai was named CEO of Taotian Group [1].", numbered
+    )
+    assert swapped.citations == ()
+    assert swapped.unsupported == ("On May 3rd, Joe Tsai was named CEO of Taotian Group.",)
+    # A name the user asked about needs no quote of its own ("Zhang's" job, per the question).
+    asked = _verifier(embed).verify(
+        "Mr Zhang was named CEO of Taotian Group [1].", numbered, question="What is Mr Zhang's job?"
+    )
+    assert [c.quote for c in asked.citations] == [PASSAGES[0][0]]
+
+
+def test_a_claim_that_the_sources_lack_something_is_not_cited(embed: QueryEmbedder) -> None:
+    text = (
+        "Daniel Zhang was named CEO of Taotian Group [1]. The sources do not give his salary [1]."
+    )
+    verified = _verifier(embed).verify(text, _numbered(embed))
+    assert [c.quote for c in verified.citations] == [PASSAGES[0][0]]
+    assert verified.text.endswith("The sources do not give his salary.")
+    assert verified.unsupported == ()
