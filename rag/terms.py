@@ -43,16 +43,27 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def _term(lower: str) -> str | None:
+    if lower in STOP_WORDS or len(lower) < 2 and not lower.isdigit():
+        return None
+    return stem(lower)
+
+
 def content_terms(text: str) -> list[str]:
-    """Stemmed, lower-cased words of ``text`` without stop words (order kept, repeats kept)."""
+    """Stemmed, lower-cased words of ``text`` without stop words (order kept, repeats kept).
+
+    A hyphenated word also gives its parts, so "spinning it off" meets "spin-off":
+
+    >>> content_terms("a complete spin-off")
+    ['complet', 'spin-off', 'spin']
+    """
     out = []
     for word in words(text):
         lower = word.lower().replace("’", "'")
         if lower.endswith("'s"):
             lower = lower[:-2]
-        if lower in STOP_WORDS or len(lower) < 2 and not lower.isdigit():
-            continue
-        out.append(stem(lower))
+        parts = [lower, *lower.split("-")] if "-" in lower else [lower]
+        out.extend(term for term in map(_term, parts) if term is not None)
     return out
 
 
