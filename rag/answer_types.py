@@ -148,14 +148,25 @@ def counts(
     True
     """
     target = stem(noun)
-    near = [
-        word.lower()
+    after = [
+        [word.lower() for word in _WORD.findall(sentence[number.end() :])[:COUNT_WINDOW]]
         for number in _NUMBER.finditer(sentence)
-        for word in _WORD.findall(sentence[number.end() :])[:COUNT_WINDOW]
     ]
-    if any(stem(word) == target for word in near):
+    if any(stem(word) == target for words in after for word in words):
         return True
-    return similar is not None and bool(near) and similar(near, noun)
+    # By meaning, only the words up to the counted plural: in "20 teams working on AI",
+    # "working" is near "jobs" but the number counts teams.
+    heads = [word for words in after for word in _up_to_plural(words)]
+    return similar is not None and bool(heads) and similar(heads, noun)
+
+
+def _up_to_plural(words: list[str]) -> list[str]:
+    """``words`` up to and including the first plural, e.g. ["listed", "firms", "in"] ->
+    ["listed", "firms"]."""
+    for i, word in enumerate(words):
+        if word.endswith("s") and not word.endswith("ss"):
+            return words[: i + 1]
+    return words
 
 
 def has_type(
