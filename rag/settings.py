@@ -27,7 +27,7 @@ class Settings(BaseSettings):
         Path("index"), description="Folder where the Chroma index is persisted."
     )
     chunk_size: int = Field(
-        160,
+        224,
         ge=16,
         le=MODEL_MAX_TOKENS - 2,
         description="Maximum chunk length in the embedding model's word pieces.",
