@@ -11,7 +11,7 @@ check lives in the extractive answerer.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.focus import focus_word, mentions
+from rag.focus import mentions
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
@@ -42,7 +42,7 @@ def judge(
     coverage = weighted_share(wanted, present, weights)
     similarity = max((c.similarity for c in chosen), default=0.0)
     missing = tuple(t for t in dict.fromkeys(question.terms) if t not in present)
-    focus = focus_word(question.text)
+    focus = question.focus
     named = focus is None or any(mentions(c.text, focus, similar) for c in chosen)
     return Verdict(
         answer=bool(chosen) and named and similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,

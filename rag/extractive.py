@@ -96,6 +96,13 @@ def choose_sentences(
         if not typed or typed[0].score < best.score - TYPE_MARGIN:
             return Selection((), f"no passage gives a {question.kind}")
         best = typed[0]
+    if question.focus is not None and not best.named:
+        # "What is A's title?": a close sentence that names a title answers, not the best
+        # one about A that names none (the abstention check refuses when none does).
+        fits = question.kind is None or question.kind in SOFT_KINDS
+        named = [c for c in ranked if c.named and (fits or c.typed)]
+        if named and named[0].score >= best.score - TYPE_MARGIN:
+            best = named[0]
     chosen = [best]
     wanted = set(question.terms)
     covered = set(best.terms)

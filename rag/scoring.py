@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from rag.answer_types import counted_noun, expected_type, has_type
+from rag.focus import focus_word, mentions
 from rag.terms import TermWeights, content_terms
 
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
@@ -26,6 +27,7 @@ class Question:
     embedding: np.ndarray
     kind: str | None
     counted: str | None = None
+    focus: str | None = None  # the attribute asked about ("title" in "What is A's title?")
 
     @classmethod
     def analyse(
@@ -39,6 +41,7 @@ class Question:
             embedding=np.asarray(embedding, dtype=np.float32),
             kind=expected_type(typed_text),
             counted=counted_noun(typed_text),
+            focus=focus_word(text),
         )
 
 
@@ -55,6 +58,7 @@ class Candidate:
     overlap: float
     typed: bool
     terms: frozenset[str]
+    named: bool = True  # names the attribute the question asks about (or it asks none)
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -126,4 +130,5 @@ class SentenceScorer:
             typed=question.kind is not None
             and has_type(text, question.kind, counted=question.counted, similar=self.similar_words),
             terms=terms,
+            named=question.focus is None or mentions(text, question.focus, self.similar_words),
         )

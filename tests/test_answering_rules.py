@@ -1,5 +1,7 @@
 """The rules the extractive answerer is built from, on small examples."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -167,3 +169,18 @@ def test_questions_that_ask_several_things_are_split() -> None:
     ]
     assert question_parts("Who runs Taotian and Alibaba Cloud?") == []
     assert question_parts("What did Tsai and Ma say?") == []
+
+
+def test_a_close_sentence_naming_the_asked_attribute_answers() -> None:
+    weights = TermWeights(["she is better than him", "she is the ceo of a shop"])
+    question = Question(
+        "What is Dai Shan's title?", ("dai", "shan"), np.zeros(3), None, focus="title"
+    )
+    quote = replace(_candidate('"Mother Zhang beats Dai Shan."', 0, 0.65), named=False)
+    title = _candidate("Dai Shan, the CEO of a shop, moves on.", 40, 0.6)
+    picked = choose_sentences(question, [quote, title], weights)
+    assert [c.start for c in picked.sentences] == [40]
+    # Too far behind the best sentence, it does not answer (and the abstention check
+    # then refuses: nothing chosen names a title).
+    far = replace(title, similarity=0.3)
+    assert [c.start for c in choose_sentences(question, [quote, far], weights).sentences] == [0]
