@@ -5,13 +5,13 @@ covers a real share of the question the answer does not cover yet (a list that
 runs over two sentences, a two-part question). A sentence that opens with a
 pronoun ("She will assist ...") brings the sentence before it, so the answer
 says who "she" is. When the question wants a particular kind of answer (a
-date, an amount, a number), only sentences that hold one may answer it.
-A chosen sentence that the next one continues ("However, ...", "She will ...")
-brings that next sentence: a statement that runs over two sentences is
-answered whole (measured: +0.07 fact accuracy on both gold sets, citation
-precision unchanged, whatever the continuation's own score). Sentences are
-quoted verbatim, so every citation is exact by construction, and nothing is
-paraphrased: an extractive answer cannot invent.
+date, an amount, a number), only sentences that hold one may answer it. When
+the next sentence carries on the best one ("However, ...", "She will ..."), it
+comes too: a statement that runs over two sentences is answered whole
+(measured: +0.07 fact accuracy on both gold sets, citation precision unchanged,
+whatever the continuation's own score). Sentences are quoted verbatim, so every
+citation is exact by construction, and nothing is paraphrased: an extractive
+answer cannot invent.
 """
 
 import re
@@ -117,12 +117,31 @@ def choose_sentences(
             covered |= candidate.terms
     _extend(
         chosen,
-        following,
+        # Only the best sentence's: a runner-up joined for one more term rarely needs
+        # its next sentence (measured: citation precision +0.008/+0.011, facts unchanged).
+        _only_from(best, following),
         lambda current, after: continues(after.text) or opens_quote(current.text),
         MAX_LOOKAHEAD,
     )
     _extend(chosen, previous, lambda current, before: leans_back(current.text), MAX_LOOKBACK)
     return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
+
+
+def _only_from(
+    first: Candidate, step: Callable[[Candidate], Candidate | None]
+) -> Callable[[Candidate], Candidate | None]:
+    """``step`` along the chain that starts at ``first``; nowhere from other sentences."""
+    chain = {first.key}
+
+    def walk(current: Candidate) -> Candidate | None:
+        if current.key not in chain:
+            return None
+        neighbour = step(current)
+        if neighbour is not None:
+            chain.add(neighbour.key)
+        return neighbour
+
+    return walk
 
 
 def _extend(

@@ -184,3 +184,20 @@ def test_a_close_sentence_naming_the_asked_attribute_answers() -> None:
     # then refuses: nothing chosen names a title).
     far = replace(title, similarity=0.3)
     assert [c.start for c in choose_sentences(question, [quote, far], weights).sentences] == [0]
+
+
+def test_only_the_best_sentence_brings_its_continuation() -> None:
+    weights = TermWeights(["shares sold", "fund set up", "later news"])
+    question = Question("Shares sold and fund set up?", ("share", "fund"), np.zeros(3), None)
+    best = _candidate("The shares were sold.", 0, 0.8)
+    best_next = _candidate("However, more may follow.", 22, 0.1)
+    runner_up = _candidate("A fund was set up.", 100, 0.75)
+    runner_up_next = _candidate("Moreover, it hired staff.", 119, 0.1)
+    nexts = {best.key: best_next, runner_up.key: runner_up_next}
+    picked = choose_sentences(
+        question,
+        [best, best_next, runner_up, runner_up_next],
+        weights,
+        following=lambda c: nexts.get(c.key),
+    )
+    assert [c.start for c in picked.sentences] == [0, 22, 100]
