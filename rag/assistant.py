@@ -271,8 +271,11 @@ class Assistant:
         """What the model reads, the sentences its citations may resolve to, and their
         relevance to the question (None: all chosen as relevant already)."""
         if self.settings.llm_context == "passages":
-            relevance = {c.key: c.score for c in evidence.candidates}
-            return evidence.passages, self._numbered_sentences(evidence.passages), relevance
+            shown = evidence.passages[: self.settings.llm_passages]
+            numbered = self._numbered_sentences(shown)
+            keys = {(s.source, s.start, s.end) for sentences in numbered for s in sentences}
+            relevance = {c.key: c.score for c in evidence.candidates if c.key in keys}
+            return shown, numbered, relevance
         groups: list[list[Candidate]] = []
         for sentence in evidence.selection.sentences:
             if groups and self._predecessor.get(sentence.key) == groups[-1][-1].key:

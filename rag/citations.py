@@ -37,6 +37,10 @@ LEXICAL_WEIGHT = 0.3
 RELEVANCE_MARGIN = 0.1
 # Claims with fewer content terms ("Sure.", "In short:") need no citation.
 MIN_CLAIM_TERMS = 3
+# Words that talk about the sources rather than state what they say (stemmed).
+_ABOUT_THE_SOURCES = frozenset(
+    {"discuss", "mention", "state", "describ", "report", "note", "explain", "answer", "question"}
+)
 # Names and numbers: a claim's quote must contain the ones it states (see _specifics).
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+")
@@ -88,6 +92,20 @@ def _specifics(text: str) -> set[str]:
     ['25', 'Daniel', 'June', 'Zhang']
     """
     return set(_NUMBER.findall(text)) | set(_NAME.findall(text.strip()))
+
+
+def states_a_fact(claim: str, question: str = "") -> bool:
+    """Whether a claim says something a source must back: not an absence ("The article
+    does not give his salary") and not the question said again ("The article discusses
+    how Zhang is regarded").
+
+    >>> states_a_fact("The article discusses who runs Taotian.", "Who runs Taotian?")
+    False
+    """
+    if _REFUSING.search(claim) and not _specifics(claim) - _specifics(question):
+        return False
+    asked = set(content_terms(question)) | _ABOUT_THE_SOURCES
+    return not question or not set(content_terms(claim)) <= asked
 
 
 def is_refusal(text: str) -> bool:
@@ -148,7 +166,8 @@ class CitationVerifier:
         A quote must state the names and numbers of its claim that the
         ``question`` does not (a small model copies a sentence and changes the
         name in it, which embeddings forgive), and a claim that the sources do
-        not say something (and names nothing of its own) is never cited.
+        not say something (and names nothing of its own) or only repeats the
+        question is never cited.
         """
         if not text.strip() or is_refusal(text):
             return Verified(REFUSAL, (), (), True)
@@ -165,10 +184,10 @@ class CitationVerifier:
         parts, unsupported = [], []
         asked = _specifics(question)
         for (claim, numbers), vector in zip(claims, vectors, strict=True):
-            specifics = _specifics(claim) - asked
-            if _REFUSING.search(claim) and not specifics:
-                parts.append(claim)  # an absence has no source to cite
+            if not states_a_fact(claim, question):
+                parts.append(claim)
                 continue
+            specifics = _specifics(claim) - asked
             terms = set(content_terms(claim))
             valid = [n for n in dict.fromkeys(numbers) if 1 <= n <= len(numbered)]
             found = [self._best(vector, terms, numbered[n - 1], specifics) for n in valid]

@@ -101,3 +101,11 @@ def test_a_claim_that_the_sources_lack_something_is_not_cited(embed: QueryEmbedd
     assert [c.quote for c in verified.citations] == [PASSAGES[0][0]]
     assert verified.text.endswith("The sources do not give his salary.")
     assert verified.unsupported == ()
+
+
+def test_a_claim_that_only_repeats_the_question_is_not_cited(embed: QueryEmbedder) -> None:
+    question = "Who was named CEO of Taotian Group?"
+    text = "The article discusses who was named CEO of Taotian Group [1]. Daniel Zhang was [1]."
+    verified = _verifier(embed).verify(text, _numbered(embed), question=question)
+    assert verified.text.startswith("The article discusses who was named CEO of Taotian Group. ")
+    assert verified.unsupported == ()
