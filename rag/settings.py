@@ -83,12 +83,12 @@ class Settings(BaseSettings):
         description="What the model reads: passages (the top-k chunks) or evidence (only the"
         " sentences the extractive answerer chose: 6.7x faster with SmolLM2, more refusals).",
     )
-    llm_passages: int = Field(
-        2,
+    llm_passages: int | None = Field(
+        None,
         ge=1,
         le=50,
-        description="How many of the top-k passages the model reads (passages mode): a small"
-        " model answers worse and slower from more text.",
+        description="How many of the top-k passages the model reads (passages mode); default:"
+        " 1 for the local model (a tiny model answers worse the more it reads), all for openai.",
     )
     max_concurrent: int = Field(
         4, ge=1, description="Answers `rag serve` computes at once; more wait in the queue."

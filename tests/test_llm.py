@@ -260,6 +260,9 @@ def test_local_answerer_in_process(shared_settings: Settings, article_text: str)
     answer = assistant.ask(QUESTION)
     assert answer.answerer == "local"
     _assert_verified(answer, article_text)
+    # The tiny model reads only the best passage (LOCAL_PASSAGES), so cites only from it.
+    top = answer.passages[0]
+    assert all(top.start <= c.start and c.end <= top.end for c in answer.citations)
 
     # Reading only the evidence the extractive answerer chose, it can cite nothing else.
     extractive = Assistant(shared_settings.model_copy(update={"llm": "extractive"}))
