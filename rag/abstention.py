@@ -8,10 +8,8 @@ or wants a kind of answer (a date, an amount) no passage holds; that second
 check lives in the extractive answerer.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.focus import mentions
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
@@ -33,7 +31,6 @@ def judge(
     question: Question,
     chosen: tuple[Candidate, ...],
     weights: TermWeights,
-    similar: Callable[[list[str], str], bool] = lambda words, target: False,
 ) -> Verdict:
     """Answer only when the chosen sentences are close, cover the question's terms
     and name the attribute it asks about."""
@@ -42,8 +39,8 @@ def judge(
     coverage = weighted_share(wanted, present, weights)
     similarity = max((c.similarity for c in chosen), default=0.0)
     missing = tuple(t for t in dict.fromkeys(question.terms) if t not in present)
-    focus = question.focus
-    named = focus is None or any(mentions(c.text, focus, similar) for c in chosen)
+    # Each candidate was checked for the asked attribute when it was scored.
+    named = question.focus is None or any(c.named for c in chosen)
     return Verdict(
         answer=bool(chosen) and named and similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,
         coverage=coverage,

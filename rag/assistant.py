@@ -214,9 +214,7 @@ class Assistant:
         selection = self._choose(question, candidates)
         if not selection.reason:
             selection = self._with_parts(query, candidates, selection)
-        verdict = judge(
-            question, selection.sentences, self.scorer.weights, self.scorer.similar_words
-        )
+        verdict = judge(question, selection.sentences, self.scorer.weights)
         return _Evidence(
             message,
             question,
