@@ -10,6 +10,7 @@ check lives in the extractive answerer.
 
 from dataclasses import dataclass
 
+from rag.answer_types import PERSON, new_names
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
@@ -41,6 +42,10 @@ def judge(
     missing = tuple(t for t in dict.fromkeys(question.terms) if t not in present)
     # Each candidate was checked for the asked attribute when it was scored.
     named = question.focus is None or any(c.named for c in chosen)
+    if question.kind == PERSON:
+        # "Who chairs X?": evidence that names nobody but the question's own people
+        # does not say who.
+        named = named and any(new_names(c.text, question.text) for c in chosen)
     return Verdict(
         answer=bool(chosen) and named and similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,
         coverage=coverage,

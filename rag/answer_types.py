@@ -95,9 +95,18 @@ _ANSWER_PATTERNS = {
         r"|purpose|as a result|therefore|thus)\b",
         re.I,
     ),
-    # Two capitalised words in a row that are not the sentence's first word.
-    PERSON: re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)+\b"),
 }
+# Runs of capitalised words: names of people, companies, units ("Joe Tsai", "In June").
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
+_PERSONAL_PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.I)
+# A run ending in one of these names an organisation or a place, not a person.
+_ORGANISATION_WORDS = frozenset(
+    """group company companies corporation corp inc ltd limited holding holdings committee
+    board bank fund capital cloud network technology technologies motors partners
+    association university institute ministry department agency council exchange market
+    markets street journal times news post daily city state states province county""".split()
+)
+_MONTH_WORD = re.compile(rf"^({_MONTHS})$", re.I)
 
 
 # A yes/no question ("Did the transfer change how many ...?") wants no particular kind.
@@ -175,14 +184,40 @@ def has_type(
     *,
     counted: str | None = None,
     similar: Callable[[list[str], str], bool] | None = None,
+    asked: str = "",
 ) -> bool:
     """Whether ``sentence`` holds an answer of ``kind`` (always true for no kind).
+
+    A "who" question wants a name the question ``asked`` does not already give.
 
     For a count with a ``counted`` noun, the number must count that noun (or
     one of the words after it must be ``similar`` to it).
     """
     if kind is None:
         return True
+    if kind == PERSON:
+        # "he"/"she" stands for someone the sentence before names (the answer brings it).
+        return bool(new_names(sentence, asked) or _PERSONAL_PRONOUN.search(sentence))
     if not _ANSWER_PATTERNS[kind].search(sentence):
         return False
     return kind != COUNT or counted is None or counts(sentence, counted, similar)
+
+
+def new_names(sentence: str, asked: str) -> list[str]:
+    """Names of people in ``sentence`` that share no word with ``asked``: two or more
+    capitalised words, not led by a function word or a month ("In June" is none) and not
+    ending in a word for an organisation ("Taotian Group" is none).
+
+    >>> new_names("In June, Joe Tsai and Daniel Zhang met.", "Who met Zhang?")
+    ['Joe Tsai']
+    """
+    known = {word.lower() for word in re.findall(r"[A-Za-z]+", asked)}
+    found = []
+    for run in _CAPITALISED_RUN.findall(sentence):
+        parts = run.replace("-", " ").split()
+        while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
+            parts.pop(0)
+        lower = {part.lower() for part in parts}
+        if len(parts) >= 2 and not known & lower and parts[-1].lower() not in _ORGANISATION_WORDS:
+            found.append(" ".join(parts))
+    return found

@@ -128,7 +128,13 @@ class SentenceScorer:
             similarity=similarity,
             overlap=weighted_share(set(question.terms), terms, self.weights),
             typed=question.kind is not None
-            and has_type(text, question.kind, counted=question.counted, similar=self.similar_words),
+            and has_type(
+                text,
+                question.kind,
+                counted=question.counted,
+                similar=self.similar_words,
+                asked=question.text,
+            ),
             terms=terms,
             named=question.focus is None or mentions(text, question.focus, self.similar_words),
         )

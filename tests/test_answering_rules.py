@@ -5,7 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.answer_types import counted_noun, counts, expected_type, has_type
+from rag.abstention import judge
+from rag.answer_types import counted_noun, counts, expected_type, has_type, new_names
 from rag.extractive import choose_sentences, continues, leans_back, opens_quote
 from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
@@ -56,6 +57,25 @@ def test_a_reason_favours_but_never_rules_out() -> None:
     # No sentence gives a reason in words the pattern knows: still answered, not refused.
     chosen = choose_sentences(question, [plain], weights)
     assert [c.text for c in chosen.sentences] == ["It sold the unit in June."]
+
+
+def test_who_questions_want_someone_the_question_does_not_name() -> None:
+    asked = "Who runs the committee with Zhang?"
+    assert new_names("In June, Joe Tsai and Daniel Zhang joined Taotian Group.", asked) == [
+        "Joe Tsai"
+    ]
+    assert not has_type("The Capital Management Committee was founded.", "person", asked=asked)
+    # A pronoun stands for someone the sentence before names.
+    assert has_type("In September, he took over the unit.", "person", asked=asked)
+
+
+def test_a_who_question_is_refused_when_the_evidence_names_nobody_new() -> None:
+    weights = TermWeights(["the committee was founded", "Joe Tsai chairs it"])
+    question = Question("Who chairs the committee?", ("chair", "committe"), np.zeros(3), "person")
+    founded = _candidate("The Capital Management Committee was founded.", 0, 0.8)
+    chaired = _candidate("The committee is chaired by Joe Tsai.", 50, 0.8)
+    assert not judge(question, (founded,), weights).answer
+    assert judge(question, (founded, chaired), weights).answer
 
 
 def test_focus_of_attribute_questions() -> None:
