@@ -19,6 +19,11 @@ _POSSESSIVE = re.compile(
     re.I,
 )
 _OF = re.compile(r"^(?:what|who)\s+(?:is|was|are|were)\s+the\s+(?P<focus>[\w\s-]+?)\s+of\s+", re.I)
+# "What position does A hold?", "Which role did A play?"
+_HELD = re.compile(
+    r"^(?:what|which)\s+(?P<focus>title|role|position|job|post)s?\s+(?:does|did|do|will)\b",
+    re.I,
+)
 # "How much revenue ...", "What price ...": the amount asked about must be the one named.
 _AMOUNT = re.compile(
     r"\b(?:how much|what|which)\s+(?:\w+\s+)?(?P<focus>revenues?|profits?|prices?|salary"
@@ -39,7 +44,7 @@ JOB_TITLES = re.compile(
 def focus_word(question: str) -> str | None:
     """The head word of the asked-for attribute, e.g. "Who is A's chief officer?" -> "officer"."""
     text = re.sub(r"\b(what|who)['’]s\b", r"\1 is", " ".join(question.split()), flags=re.I)
-    match = _POSSESSIVE.match(text) or _OF.match(text) or _AMOUNT.search(text)
+    match = _POSSESSIVE.match(text) or _OF.match(text) or _HELD.match(text) or _AMOUNT.search(text)
     if not match:
         return None
     words = [w for w in match.group("focus").split() if content_terms(w) and not w.isdigit()]

@@ -82,6 +82,7 @@ def test_focus_of_attribute_questions() -> None:
     assert focus_word("Who is Alibaba's chief financial officer?") == "officer"
     assert focus_word("What's the name of the model?") == "name"
     assert focus_word("How much revenue did it post?") == "revenue"
+    assert focus_word("What position does Joe Tsai hold at Alibaba?") == "position"
     assert focus_word("Why did it sell?") is None
     never = lambda words, target: False  # noqa: E731
     assert mentions("Dai Shan, the CEO of X, moves.", "title", never)
