@@ -13,10 +13,11 @@ from collections.abc import Callable
 
 from rag.terms import STOP_WORDS, stem
 
-DATE, MONEY, COUNT, PERCENT, AGE, PERSON, DURATION, REASON = (
+DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON = (
     "date",
     "money",
     "count",
+    "ordinal",
     "percent",
     "age",
     "person",
@@ -53,6 +54,8 @@ _QUESTION_TYPES = [
             r"|profits|proceeds|valuation|market cap|market value|turnover|earnings figure)\b"
         ),
     ),
+    # "What number CEO is he?" asks for a place in a sequence, "what number of" a count.
+    (ORDINAL, re.compile(r"\bwhat number (?!of\b)|\bwhich (generation|place|rank)\b")),
     (COUNT, re.compile(r"\bhow many\b|\bhow much\b|\bwhat number\b|\bthe number of\b")),
     (
         DATE,
@@ -77,6 +80,10 @@ _ANSWER_PATTERNS = {
     ),
     COUNT: re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I),
     PERCENT: re.compile(r"\d\s*(%|per ?cent)", re.I),
+    ORDINAL: re.compile(
+        r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(st|nd|rd|th))\b",
+        re.I,
+    ),
     AGE: re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b", re.I),
     DURATION: re.compile(
         rf"\b(\d+|{_NUMBER_WORDS}|a|an|several|few)\s+(days?|weeks?|months?|years?|decades?"
@@ -106,6 +113,7 @@ _ORGANISATION_WORDS = frozenset(
     association university institute ministry department agency council exchange market
     markets street journal times news post daily city state states province county""".split()
 )
+_AFTER_MONTH = re.compile(rf"\b({_MONTHS})\s+$", re.I)
 _MONTH_WORD = re.compile(rf"^({_MONTHS})$", re.I)
 
 
@@ -195,6 +203,12 @@ def has_type(
     """
     if kind is None:
         return True
+    if kind == ORDINAL:
+        # "December 20th" is a date, not a place in a sequence.
+        return any(
+            not _AFTER_MONTH.search(sentence[: found.start()])
+            for found in _ANSWER_PATTERNS[ORDINAL].finditer(sentence)
+        )
     if kind == PERSON:
         # "he"/"she" stands for someone the sentence before names (the answer brings it).
         return bool(new_names(sentence, asked) or _PERSONAL_PRONOUN.search(sentence))

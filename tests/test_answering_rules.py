@@ -25,6 +25,8 @@ from rag.terms import TermWeights, content_terms
         ("How many teams work on AI?", "count"),
         ("How long after the merger did it happen?", "duration"),
         ("How old is he?", "age"),
+        ("What number CEO of the company is he?", "ordinal"),
+        ("What number of shares did it sell?", "count"),
         ("What percentage stake does it hold?", "percent"),
         ("Who wrote this piece?", "person"),
         ("Did the transfer change how many shares it holds?", None),
@@ -46,6 +48,8 @@ def test_sentences_with_the_wanted_kind() -> None:
     assert not has_type("It exited 8 listed companies.", "count", counted="jobs")
     assert counted_noun("At the peak, how many teams inside Taotian were there?") == "teams"
     assert counts("It sold 25 million shares of X.", "shares")
+    assert has_type("As the fourth-generation CEO, he leads.", "ordinal")
+    assert not has_type("On December 20th, he became CEO.", "ordinal")
     assert has_type("It sold because the unit lost money.", "reason")
     assert not has_type("It sold the unit in June.", "reason")
 
