@@ -11,7 +11,8 @@ from any article.
 import re
 from collections.abc import Callable
 
-from rag.terms import STOP_WORDS, stem
+from rag.people import PERSONAL_PRONOUN, person_names
+from rag.terms import MONTHS, STOP_WORDS, stem
 
 DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON = (
     "date",
@@ -28,10 +29,6 @@ DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON = (
 # given in words no pattern recognises ("he", "the aim is ...").
 SOFT_KINDS = frozenset({PERSON, REASON})
 
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
     "|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
@@ -91,7 +88,7 @@ _ANSWER_PATTERNS = {
         re.I,
     ),
     DATE: re.compile(
-        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b\d{{1,2}}(st|nd|rd|th)\b"
+        rf"\b({MONTHS})\b|\b(1[89]|20)\d\d\b|\b\d{{1,2}}(st|nd|rd|th)\b"
         r"|\b(yesterday|today|tomorrow|recently|earlier|ago|since)\b"
         r"|\b(last|this|next|past) (week|month|year|quarter|decade)\b"
         r"|\b(first|second|third|fourth) (quarter|half)\b",
@@ -103,18 +100,7 @@ _ANSWER_PATTERNS = {
         re.I,
     ),
 }
-# Runs of capitalised words: names of people, companies, units ("Joe Tsai", "In June").
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
-_PERSONAL_PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.I)
-# A run ending in one of these names an organisation or a place, not a person.
-_ORGANISATION_WORDS = frozenset(
-    """group company companies corporation corp inc ltd limited holding holdings committee
-    board bank fund capital cloud network technology technologies motors partners
-    association university institute ministry department agency council exchange market
-    markets street journal times news post daily city state states province county""".split()
-)
-_AFTER_MONTH = re.compile(rf"\b({_MONTHS})\s+$", re.I)
-_MONTH_WORD = re.compile(rf"^({_MONTHS})$", re.I)
+_AFTER_MONTH = re.compile(rf"\b({MONTHS})\s+$", re.I)
 
 
 # A yes/no question ("Did the transfer change how many ...?") wants no particular kind.
@@ -211,27 +197,21 @@ def has_type(
         )
     if kind == PERSON:
         # "he"/"she" stands for someone the sentence before names (the answer brings it).
-        return bool(new_names(sentence, asked) or _PERSONAL_PRONOUN.search(sentence))
+        return bool(new_names(sentence, asked) or PERSONAL_PRONOUN.search(sentence))
     if not _ANSWER_PATTERNS[kind].search(sentence):
         return False
     return kind != COUNT or counted is None or counts(sentence, counted, similar)
 
 
 def new_names(sentence: str, asked: str) -> list[str]:
-    """Names of people in ``sentence`` that share no word with ``asked``: two or more
-    capitalised words, not led by a function word or a month ("In June" is none) and not
-    ending in a word for an organisation ("Taotian Group" is none).
+    """Names of people in ``sentence`` that share no word with ``asked``.
 
     >>> new_names("In June, Joe Tsai and Daniel Zhang met.", "Who met Zhang?")
     ['Joe Tsai']
     """
     known = {word.lower() for word in re.findall(r"[A-Za-z]+", asked)}
-    found = []
-    for run in _CAPITALISED_RUN.findall(sentence):
-        parts = run.replace("-", " ").split()
-        while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
-            parts.pop(0)
-        lower = {part.lower() for part in parts}
-        if len(parts) >= 2 and not known & lower and parts[-1].lower() not in _ORGANISATION_WORDS:
-            found.append(" ".join(parts))
-    return found
+    return [
+        name
+        for name in person_names(sentence)
+        if not known & {part.lower() for part in name.split()}
+    ]

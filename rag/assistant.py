@@ -122,8 +122,8 @@ class Assistant:
             found = load_sentence_vectors(self._sentences, missing)
         except Exception as exc:  # a Chroma server that went away raises many types
             raise store_failure(self.index.store.where, exc) from None
-        for key, vector in found.items():
-            self._vector_cache[key] = np.asarray(vector, dtype=np.float32)
+        for key, readings in found.items():
+            self._vector_cache[key] = np.asarray(readings, dtype=np.float32)
         return self._vector_cache
 
     def _rank(self, question: Question) -> tuple[list[Passage], list[Candidate]]:

@@ -48,7 +48,8 @@ _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-zA-Z]+")
 
 @dataclass(frozen=True)
 class SourceSentence:
-    """A sentence of a numbered passage, with its embedding."""
+    """A sentence of a numbered passage, with its embeddings (one row per reading:
+    as written, and saying who its "he" is)."""
 
     source: str
     start: int
@@ -133,7 +134,7 @@ class CitationVerifier:
         self, claim_vector: np.ndarray, terms: set[str], sentence: SourceSentence
     ) -> float:
         overlap = weighted_share(terms, set(content_terms(sentence.text)), self._weights)
-        return float(sentence.vector @ claim_vector) + LEXICAL_WEIGHT * overlap
+        return float(np.max(sentence.vector @ claim_vector)) + LEXICAL_WEIGHT * overlap
 
     def _best(
         self,

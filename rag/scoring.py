@@ -118,7 +118,8 @@ class SentenceScorer:
     ) -> Candidate:
         source, start, end, text, section = sentence
         terms = frozenset(content_terms(text))
-        similarity = float(vector @ question.embedding) if vector is not None else 0.0
+        # One row per reading of the sentence (as written; saying who "he" is): the closer counts.
+        similarity = float(np.max(vector @ question.embedding)) if vector is not None else 0.0
         return Candidate(
             source=source,
             start=start,

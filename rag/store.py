@@ -23,12 +23,15 @@ from rag.chunking import Chunk, chunk_document
 from rag.documents import SourceDocument
 from rag.embedding import MODEL_NAME, load_embed_model, token_counter
 from rag.errors import IndexStoreError
+from rag.people import resolve_pronouns
 from rag.settings import Settings
 
 # Bump when chunking or stored fields change, so old indexes are rebuilt.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 _PREFIX = "rag-"
 _SENTENCES_SUFFIX = "-s"
+# The id of a sentence's second reading, with its pronoun resolved.
+_RESOLVED_SUFFIX = "/resolved"
 LOCK_FILE = ".rag-index.lock"
 _HARMLESS_FILES = {"README.md", ".gitignore", ".gitkeep", LOCK_FILE}
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -213,8 +216,8 @@ class IndexStore:
         sentence_collection = self.client.create_collection(
             name + _SENTENCES_SUFFIX, configuration=space, embedding_function=None
         )
-        sentences = _unique_sentences(chunks)
-        total = len(chunks) + len(sentences)
+        readings = _readings(_unique_sentences(chunks))
+        total = len(chunks) + len(readings)
         done = 0
         for batch, vectors in _embed_batches([c.text for c in chunks]):
             _add_chunks(chunk_collection, chunks[done : done + len(batch)], vectors, documents)
@@ -222,13 +225,13 @@ class IndexStore:
             if progress:
                 progress(done, total)
         first = 0
-        for batch, vectors in _embed_batches([text for _, _, _, text in sentences]):
-            rows = sentences[first : first + len(batch)]
+        for batch, vectors in _embed_batches([text for _, text, _ in readings]):
+            rows = readings[first : first + len(batch)]
             sentence_collection.add(
-                ids=[_sentence_id(s, a, b) for s, a, b, _ in rows],
+                ids=[row_id for row_id, _, _ in rows],
                 embeddings=vectors,
-                documents=[text for _, _, _, text in rows],
-                metadatas=[{"source": s, "start": a, "end": b} for s, a, b, _ in rows],
+                documents=[text for _, text, _ in rows],
+                metadatas=[{"source": s, "start": a, "end": b} for _, _, (s, a, b) in rows],
             )
             first += len(batch)
             if progress:
@@ -258,6 +261,23 @@ def _unique_sentences(chunks: list[Chunk]) -> list[tuple[str, int, int, str]]:
             offset = start - chunk.start
             seen.setdefault((chunk.source, start, end), chunk.text[offset : offset + end - start])
     return [(s, a, b, text) for (s, a, b), text in seen.items()]
+
+
+def _readings(
+    sentences: list[tuple[str, int, int, str]],
+) -> list[tuple[str, str, tuple[str, int, int]]]:
+    """What to embed for each sentence, as (row id, text, sentence key): the sentence, and
+    for one whose "he" or "she" the sentences before name, also a reading that says who."""
+    rows = []
+    for source in dict.fromkeys(s for s, _, _, _ in sentences):
+        ordered = sorted((row for row in sentences if row[0] == source), key=lambda r: r[1])
+        resolved = resolve_pronouns([text for _, _, _, text in ordered])
+        for (_, start, end, text), reading in zip(ordered, resolved, strict=True):
+            key = (source, start, end)
+            rows.append((_sentence_id(*key), text, key))
+            if reading != text:
+                rows.append((_sentence_id(*key) + _RESOLVED_SUFFIX, reading, key))
+    return rows
 
 
 def _embed_batches(
@@ -343,14 +363,13 @@ def store_failure(where: str, exc: BaseException) -> IndexStoreError:
 
 def load_sentence_vectors(
     collection: Any, keys: list[tuple[str, int, int]]
-) -> dict[tuple[str, int, int], list[float]]:
-    """Embeddings of the sentences named by (source, start, end)."""
+) -> dict[tuple[str, int, int], list[list[float]]]:
+    """Embeddings of the sentences named by (source, start, end): one per reading."""
     if not keys:
         return {}
-    records = collection.get(
-        ids=[_sentence_id(*k) for k in keys], include=["embeddings", "metadatas"]
-    )
-    return {
-        (m["source"], int(m["start"]), int(m["end"])): list(vector)
-        for m, vector in zip(records["metadatas"], records["embeddings"], strict=True)
-    }
+    ids = [_sentence_id(*k) + suffix for k in keys for suffix in ("", _RESOLVED_SUFFIX)]
+    records = collection.get(ids=ids, include=["embeddings", "metadatas"])
+    found: dict[tuple[str, int, int], list[list[float]]] = {}
+    for m, vector in zip(records["metadatas"], records["embeddings"], strict=True):
+        found.setdefault((m["source"], int(m["start"]), int(m["end"])), []).append(list(vector))
+    return found

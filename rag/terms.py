@@ -24,6 +24,11 @@ STOP_WORDS = frozenset(
     besides apart rather per""".split()
 )
 
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+
 
 @lru_cache(maxsize=1)
 def _stemmer():  # noqa: ANN202 - PyStemmer has no type hints

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 from rag import Assistant
+from rag.scoring import Question
 
 from conftest import ARTICLE
 
@@ -61,3 +62,16 @@ def test_answering_never_imports_llama_index(assistant: Assistant) -> None:
     answer, imported = done.stdout.strip().splitlines()
     assert "Daniel Zhang" in answer
     assert imported == "[]"
+
+
+def test_a_pronoun_sentence_is_also_matched_as_saying_who_it_means(assistant: Assistant) -> None:
+    # "He also established an infrastructure committee ..." follows a sentence naming
+    # Wu Yongming; read as written it is far from a question that names him.
+    question = Question.analyse(
+        "What did Wu Yongming set up at group level?",
+        assistant.embed_question("What did Wu Yongming set up at group level?"),
+    )
+    _, candidates = assistant._rank(question)
+    sentence = next(c for c in candidates if c.text.startswith("He also established"))
+    as_written = float(assistant._embed_texts([sentence.text])[0] @ question.embedding)
+    assert sentence.similarity > as_written + 0.2

@@ -1,0 +1,31 @@
+"""Finding people by the shape of their names, and who "he" or "she" stands for."""
+
+from rag.people import MAX_ANTECEDENT_DISTANCE, person_names, resolve_pronouns
+
+
+def test_person_names_are_capitalised_runs_that_are_not_organisations() -> None:
+    text = "In June, Joe Tsai met Daniel Zhang at Alibaba Holding Group in Hangzhou."
+    assert person_names(text) == ["Joe Tsai", "Daniel Zhang"]
+    assert person_names("The Capital Management Committee was set up in September.") == []
+
+
+def test_a_pronoun_is_read_as_the_subject_named_before() -> None:
+    sentences = [
+        'Daniel Zhang, nicknamed "Mother Zhang," is a partner of Jack Ma.',
+        "Internally, he is known for being low-key.",
+        "His team grew.",
+    ]
+    assert resolve_pronouns(sentences) == [
+        sentences[0],
+        "Internally, Daniel Zhang is known for being low-key.",
+        "Daniel Zhang's team grew.",
+    ]
+
+
+def test_sentences_that_name_someone_or_have_no_antecedent_are_kept() -> None:
+    assert resolve_pronouns(["He spoke first.", "Joe Tsai agreed with him."]) == [
+        "He spoke first.",
+        "Joe Tsai agreed with him.",
+    ]
+    far = ["Joe Tsai spoke.", *["The market fell."] * MAX_ANTECEDENT_DISTANCE, "He left."]
+    assert resolve_pronouns(far)[-1] == "He left."
