@@ -3,8 +3,9 @@
 The best-scoring sentence answers. A runner-up close behind joins only when it
 covers a real share of the question the answer does not cover yet (a list that
 runs over two sentences, a two-part question). A sentence that opens with a
-pronoun ("She will assist ...") brings the sentence before it, so the answer
-says who "she" is. When the question wants a particular kind of answer (a
+pronoun ("She will assist ...") or whose subject points back ("The common
+point between them ...") brings the sentence before it, so the answer says
+who "she" or "they" are. When the question wants a particular kind of answer (a
 date, an amount, a number), only sentences that hold one may answer it. When
 the next sentence carries on the best one ("However, ...", "She will ..."), it
 comes too: a statement that runs over two sentences is answered whole
@@ -35,6 +36,10 @@ _LEANS_BACK = re.compile(
     r"|such)\b",
     re.I,
 )
+# A subject that points back: "The common point between them is ...", "One of them ...".
+_POINTS_BACK = re.compile(
+    r"^[\"“]?(\w+\s+){1,4}(between|of|among|for|to|with|from)\s+(them|it|him|her)\b", re.I
+)
 # How far back the answer may reach to say who a pronoun is.
 MAX_LOOKBACK = 2
 # How many sentences that carry on a chosen one may follow it.
@@ -57,7 +62,7 @@ class Selection:
 
 def leans_back(sentence: str) -> bool:
     """Whether a sentence needs the one before it, e.g. "She will assist ..." -> True."""
-    return bool(_LEANS_BACK.match(sentence))
+    return bool(_LEANS_BACK.match(sentence) or _POINTS_BACK.match(sentence))
 
 
 def continues(sentence: str) -> bool:

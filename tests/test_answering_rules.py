@@ -108,7 +108,9 @@ def test_follow_ups_are_made_standalone() -> None:
 def test_pronoun_sentences_need_their_predecessor() -> None:
     assert leans_back("She will assist the group.")
     assert leans_back("In December, he took on the role.")
+    assert leans_back("The common point between them is that both lose money.")
     assert not leans_back("Dai Shan will move to the group.")
+    assert not leans_back("The sale of its stake in Kuaidi is done.")
 
 
 def _candidate(text: str, start: int, similarity: float, typed: bool = False) -> Candidate:
