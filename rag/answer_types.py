@@ -59,6 +59,9 @@ _QUESTION_TYPES = [
         re.compile(
             r"^(and |so |but )?when\b"
             r"|\b(what|which|in what|on what)\s+(date|day|month|year|quarter|time)\b"
+            # "month by month", "a timeline of": a sequence of dates.
+            r"|\b(day|week|month|quarter|year) by (day|week|month|quarter|year)\b|\btimeline\b"
+            r"|\bchronolog"
         ),
     ),
     (REASON, re.compile(r"^(and |so |but )?(why|for what reason|what (is|was) the reason)\b")),

@@ -20,6 +20,8 @@ from rag.terms import TermWeights, content_terms
     [
         ("When did Alibaba drop the spin-off?", "date"),
         ("In which month did it start?", "date"),
+        ("List the jobs he took, month by month.", "date"),
+        ("Give me a timeline of the sale.", "date"),
         ("How much did Kuaidog lose?", "money"),
         ("What revenue did it report?", "money"),
         ("How many teams work on AI?", "count"),
