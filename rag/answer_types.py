@@ -11,6 +11,7 @@ from any article.
 import re
 from collections.abc import Callable
 
+from rag.focus import JOB_TITLES
 from rag.people import PERSONAL_PRONOUN, person_names
 from rag.terms import MONTHS, STOP_WORDS, stem
 
@@ -112,10 +113,21 @@ _YES_NO = re.compile(
 )
 
 
+# "Who is Wu Yongming?" asks what a named person is, not for a name.
+_WHO_IS_NAME = re.compile(
+    r"^(?:[Aa]nd\s+|[Ss]o\s+)?[Ww]ho(?:\s+is|\s+was|'s|’s)\s+(?:[A-Z][\w.'’-]*\s*)+\??$"
+)
+
+
+def _asks_who_someone_is(question: str) -> bool:
+    """ "Who is Wu Yongming?" -> True; "Who is Alibaba CFO?" (a title) -> False."""
+    return bool(_WHO_IS_NAME.match(question.strip())) and not JOB_TITLES.search(question)
+
+
 def expected_type(question: str) -> str | None:
     """The kind of answer ``question`` wants, e.g. "How old is he?" -> "age"."""
     text = " ".join(question.lower().split())
-    if _YES_NO.match(text):
+    if _YES_NO.match(text) or _asks_who_someone_is(question):
         return None
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(text):

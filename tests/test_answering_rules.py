@@ -31,6 +31,8 @@ from rag.terms import TermWeights, content_terms
         ("What number of shares did it sell?", "count"),
         ("What percentage stake does it hold?", "percent"),
         ("Who wrote this piece?", "person"),
+        ("Who is Wu Yongming?", None),  # asks what he is, not for a name
+        ("Who is Alibaba CFO?", "person"),
         ("Did the transfer change how many shares it holds?", None),
         ("Why did Alibaba sell?", "reason"),
         ("And what was the reason for the sale?", "reason"),
