@@ -11,8 +11,10 @@ import re
 
 from rag.terms import MONTHS, STOP_WORDS
 
-# Runs of capitalised words: names of people, companies, units ("Joe Tsai", "In June").
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
+# Runs of capitalised words, initials allowed inside: names of people, companies, units
+# ("Joe Tsai", "Mary K. O'Neil", "McKinsey", "In June").
+_WORD = r"[A-Z][A-Za-z'’]*[a-z]"
+_CAPITALISED_RUN = re.compile(rf"\b{_WORD}(?:(?:[ -]|\s[A-Z]\.\s){_WORD})*\b")
 PERSONAL_PRONOUN = re.compile(r"\b(he|she|him|her|his)\b", re.I)
 # A run ending in one of these names an organisation or a place, not a person.
 _ORGANISATION_WORDS = frozenset(
@@ -34,7 +36,7 @@ def person_names(text: str) -> list[str]:
     """
     found = []
     for run in _CAPITALISED_RUN.findall(text):
-        parts = run.replace("-", " ").split()
+        parts = [part for part in run.replace("-", " ").split() if not part.endswith(".")]
         while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
             parts.pop(0)
         if len(parts) >= 2 and parts[-1].lower() not in _ORGANISATION_WORDS:

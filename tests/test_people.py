@@ -7,6 +7,8 @@ def test_person_names_are_capitalised_runs_that_are_not_organisations() -> None:
     text = "In June, Joe Tsai met Daniel Zhang at Alibaba Holding Group in Hangzhou."
     assert person_names(text) == ["Joe Tsai", "Daniel Zhang"]
     assert person_names("The Capital Management Committee was set up in September.") == []
+    # A middle initial does not break a name.
+    assert person_names("It hired Mary K. O'Neil as CTO.") == ["Mary O'Neil"]
 
 
 def test_a_pronoun_is_read_as_the_subject_named_before() -> None:
