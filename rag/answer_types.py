@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from rag.focus import JOB_TITLES
-from rag.people import PERSONAL_PRONOUN, person_names
+from rag.people import PERSONAL_PRONOUN, entity_names, person_names
 from rag.terms import MONTHS, STOP_WORDS, stem
 
 DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON = (
@@ -113,6 +113,7 @@ _YES_NO = re.compile(
 )
 
 
+_WHO = re.compile(r"^(and |so |but )?(who|whom|who's|who’s)\b")
 # "Who is Wu Yongming?" asks what a named person is, not for a name.
 _WHO_IS_NAME = re.compile(
     r"^(?:[Aa]nd\s+|[Ss]o\s+)?[Ww]ho(?:\s+is|\s+was|'s|’s)\s+(?:[A-Z][\w.'’-]*\s*)+\??$"
@@ -129,6 +130,8 @@ def expected_type(question: str) -> str | None:
     text = " ".join(question.lower().split())
     if _YES_NO.match(text) or _asks_who_someone_is(question):
         return None
+    if _WHO.match(text):
+        return PERSON  # before the patterns below: "Who overtook it in market value?"
     for kind, pattern in _QUESTION_TYPES:
         if pattern.search(text):
             return kind
@@ -218,15 +221,27 @@ def has_type(
     return kind != COUNT or counted is None or counts(sentence, counted, similar)
 
 
+# A "who" question about a role wants a person; "Who overtook Alibaba?" may want a company.
+_ROLE = re.compile(
+    r"\b(chairs?|chaired|chairing|leads?|led|leading|heads?|headed|heading|runs?|ran|running"
+    r"|manages?|managed|managing|oversees?|oversaw|predecessor|successor|wrote|written"
+    r"|edited|founded|nicknamed|people|person)\b",
+    re.I,
+)
+
+
+def wants_person(question: str) -> bool:
+    """Whether a "who" question asks for a person, e.g. "Who chairs the board?" -> True."""
+    return bool(_ROLE.search(question) or JOB_TITLES.search(question))
+
+
 def new_names(sentence: str, asked: str) -> list[str]:
-    """Names of people in ``sentence`` that share no word with ``asked``.
+    """Names in ``sentence`` that share no word with the question ``asked``: of people when
+    it asks about a role, of anyone (people, companies, places) otherwise.
 
     >>> new_names("In June, Joe Tsai and Daniel Zhang met.", "Who met Zhang?")
     ['Joe Tsai']
     """
     known = {word.lower() for word in re.findall(r"[A-Za-z]+", asked)}
-    return [
-        name
-        for name in person_names(sentence)
-        if not known & {part.lower() for part in name.split()}
-    ]
+    names = person_names(sentence) if wants_person(asked) else entity_names(sentence)
+    return [name for name in names if not known & {part.lower() for part in name.split()}]

@@ -1,9 +1,10 @@
 """People named in news text, and who "he" or "she" stands for.
 
 No NER model ships in a package we can install offline, so names are found
-by shape: two or more capitalised words, not led by a function word or a
-month ("In June" is none) and not ending in a word for an organisation
-("Taotian Group" is none). Good enough for news prose, where people are
+by shape: a person is two or more capitalised words, not led by a function
+word or a month ("In June" is none) and not ending in a word for an
+organisation ("Taotian Group" is none); any entity is a capitalised run with
+a word that is not a generic word for an organisation. Good enough for news prose, where people are
 introduced by full name and then called "he" or "she".
 """
 
@@ -23,9 +24,32 @@ _ORGANISATION_WORDS = frozenset(
     association university institute ministry department agency council exchange market
     markets street journal times news post daily city state states province county""".split()
 )
+# Capitalised words that name nothing in particular ("Directors" of "Board of Directors").
+_GENERIC_CAPITALS = frozenset("directors director board chairman ceo".split())
 _MONTH_WORD = re.compile(rf"^({MONTHS})$", re.I)
 # How many sentences back the person a pronoun stands for may have been named.
 MAX_ANTECEDENT_DISTANCE = 3
+
+
+def _runs(text: str) -> list[list[str]]:
+    """Capitalised runs as word lists, without initials and leading function words or months."""
+    runs = []
+    for match in _CAPITALISED_RUN.finditer(text):
+        words = match.group(0).replace("-", " ").split()
+        parts = [w.removesuffix("'s").removesuffix("’s") for w in words if not w.endswith(".")]
+        while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
+            parts.pop(0)
+        if parts and not (match.start() == 0 and len(words) == 1 and _opener(text, match.end())):
+            runs.append(parts)
+    return runs
+
+
+def _opener(text: str, end: int) -> bool:
+    """Whether the capitalised word that starts ``text`` (ending at ``end``) is an ordinary
+    word capitalised for starting a sentence: "Moreover, ...", "Facing ...", "Currently ..."
+    are; "Tencent has ..." is not."""
+    word = text[:end].lower()
+    return text[end : end + 1] == "," or word.endswith(("ing", "ly", "ed")) or word in STOP_WORDS
 
 
 def person_names(text: str) -> list[str]:
@@ -34,14 +58,26 @@ def person_names(text: str) -> list[str]:
     >>> person_names("In June, Joe Tsai joined Taotian Group.")
     ['Joe Tsai']
     """
-    found = []
-    for run in _CAPITALISED_RUN.findall(text):
-        parts = [part for part in run.replace("-", " ").split() if not part.endswith(".")]
-        while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
-            parts.pop(0)
-        if len(parts) >= 2 and parts[-1].lower() not in _ORGANISATION_WORDS:
-            found.append(" ".join(parts))
-    return found
+    return [
+        " ".join(parts)
+        for parts in _runs(text)
+        if len(parts) >= 2 and parts[-1].lower() not in _ORGANISATION_WORDS
+    ]
+
+
+def entity_names(text: str) -> list[str]:
+    """Names of people, companies and places in ``text``: capitalised runs with at least
+    one word that is not a generic word for an organisation ("the Group's Board" is none).
+
+    >>> entity_names("Earlier, Tencent sold shares to the Group's Board.")
+    ['Tencent']
+    """
+    return [
+        " ".join(parts)
+        for parts in _runs(text)
+        if any(part.lower() not in _ORGANISATION_WORDS for part in parts)
+        and not all(part.lower() in _GENERIC_CAPITALS for part in parts)
+    ]
 
 
 def resolve_pronouns(sentences: list[str]) -> list[str]:

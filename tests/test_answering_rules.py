@@ -33,6 +33,7 @@ from rag.terms import TermWeights, content_terms
         ("Who wrote this piece?", "person"),
         ("Who is Wu Yongming?", None),  # asks what he is, not for a name
         ("Who is Alibaba CFO?", "person"),
+        ("Who overtook Alibaba in market value?", "person"),
         ("Did the transfer change how many shares it holds?", None),
         ("Why did Alibaba sell?", "reason"),
         ("And what was the reason for the sale?", "reason"),
@@ -73,6 +74,10 @@ def test_who_questions_want_someone_the_question_does_not_name() -> None:
         "Joe Tsai"
     ]
     assert not has_type("The Capital Management Committee was founded.", "person", asked=asked)
+    # A "who" question that is not about a role may be answered by a company.
+    overtook = "Who overtook Alibaba in market value?"
+    assert has_type("Pinduoduo's value surpassed Alibaba.", "person", asked=overtook)
+    assert not has_type("Pinduoduo's value surpassed Alibaba.", "person", asked=asked)
     # A pronoun stands for someone the sentence before names.
     assert has_type("In September, he took over the unit.", "person", asked=asked)
 

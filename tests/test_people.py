@@ -1,6 +1,6 @@
 """Finding people by the shape of their names, and who "he" or "she" stands for."""
 
-from rag.people import MAX_ANTECEDENT_DISTANCE, person_names, resolve_pronouns
+from rag.people import MAX_ANTECEDENT_DISTANCE, entity_names, person_names, resolve_pronouns
 
 
 def test_person_names_are_capitalised_runs_that_are_not_organisations() -> None:
@@ -9,6 +9,14 @@ def test_person_names_are_capitalised_runs_that_are_not_organisations() -> None:
     assert person_names("The Capital Management Committee was set up in September.") == []
     # A middle initial does not break a name.
     assert person_names("It hired Mary K. O'Neil as CTO.") == ["Mary O'Neil"]
+
+
+def test_entities_include_companies_but_not_generic_capitals() -> None:
+    assert entity_names("Taotian has trained a model.") == ["Taotian"]
+    found = entity_names("Moreover, Pinduoduo's value surpassed Alibaba.")
+    assert found == ["Pinduoduo", "Alibaba"]
+    assert entity_names("Facing competition, it set up a board.") == []
+    assert entity_names("It reports to the Group's Board of Directors.") == []
 
 
 def test_a_pronoun_is_read_as_the_subject_named_before() -> None:
