@@ -53,7 +53,13 @@ _QUESTION_TYPES = [
         ),
     ),
     # "What number CEO is he?" asks for a place in a sequence, "what number of" a count.
-    (ORDINAL, re.compile(r"\bwhat number (?!of\b)|\bwhich (generation|place|rank)\b")),
+    (
+        ORDINAL,
+        re.compile(
+            r"\bwhat number (?!(of|did|does|do|is|was|are|were|has|have|had|will|would|can"
+            r"|could)\b)|\bwhich (generation|place|rank)\b"
+        ),
+    ),
     (COUNT, re.compile(r"\bhow many\b|\bhow much\b|\bwhat number\b|\bthe number of\b")),
     (
         DATE,
