@@ -42,6 +42,8 @@ _QUESTION_TYPES = [
     (AGE, re.compile(r"\bhow old\b|\bwhat age\b|\b(his|her|their)\s+age\b")),
     (DURATION, re.compile(r"\bhow long\b")),
     (PERCENT, re.compile(r"\bpercent|\bpercentage\b|%")),
+    # "How many days after it passed Alibaba's market value ...": a count, whatever the topic.
+    (COUNT, re.compile(r"\bhow many\b")),
     (
         MONEY,
         re.compile(

@@ -14,7 +14,8 @@ from rag.terms import content_terms, stem, words
 
 _POSSESSIVE = re.compile(
     r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?[\w .&-]+?['’]s\s+(?P<focus>[\w\s-]+?)"
-    r"(?:\s+(?:according|in|at|of|for|as|now|right|today|currently|after|before|since)\b"
+    r"(?:\s+(?:according|in|at|of|for|as|now|right|today|currently|after|before|since|going"
+    r"|from|to|with|by|during|over|under|this|next|last|then|overall|exactly|again)\b"
     r"|[?.,]|$)",
     re.I,
 )

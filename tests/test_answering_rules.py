@@ -25,6 +25,7 @@ from rag.terms import TermWeights, content_terms
         ("How much did Kuaidog lose?", "money"),
         ("What revenue did it report?", "money"),
         ("How many teams work on AI?", "count"),
+        ("How many days after it passed Alibaba's market value did it happen?", "count"),
         ("How long after the merger did it happen?", "duration"),
         ("How old is he?", "age"),
         ("What number CEO of the company is he?", "ordinal"),
@@ -97,6 +98,7 @@ def test_focus_of_attribute_questions() -> None:
     assert focus_word("What's the name of the model?") == "name"
     assert focus_word("How much revenue did it post?") == "revenue"
     assert focus_word("What position does Joe Tsai hold at Alibaba?") == "position"
+    assert focus_word("What is Taotian's business strategy going forward?") == "strategy"
     assert focus_word("Why did it sell?") is None
     never = lambda words, target: False  # noqa: E731
     assert mentions("Dai Shan, the CEO of X, moves.", "title", never)
