@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from rag.focus import JOB_TITLES
 from rag.people import PERSONAL_PRONOUN, entity_names, person_names
+from rag.periods import fits_period
 from rag.terms import MONTHS, STOP_WORDS, stem
 
 DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON = (
@@ -114,6 +115,9 @@ _ANSWER_PATTERNS = {
 }
 _AFTER_MONTH = re.compile(rf"\b({MONTHS})\s+$", re.I)
 
+
+# Kinds of answer that are figures reported per period (a quarter's loss).
+_FIGURES = frozenset({MONEY, COUNT, PERCENT})
 
 # A yes/no question ("Did the transfer change how many ...?") wants no particular kind.
 _YES_NO = re.compile(
@@ -226,6 +230,8 @@ def has_type(
         return bool(new_names(sentence, asked) or PERSONAL_PRONOUN.search(sentence))
     if not _ANSWER_PATTERNS[kind].search(sentence):
         return False
+    if kind in _FIGURES and not fits_period(sentence, asked, _ANSWER_PATTERNS[kind]):
+        return False  # the figure given is another period's
     return kind != COUNT or counted is None or counts(sentence, counted, similar)
 
 
