@@ -36,9 +36,12 @@ _LEANS_BACK = re.compile(
     r"|such)\b",
     re.I,
 )
-# A subject that points back: "The common point between them is ...", "One of them ...".
+# A subject that points back: "The common point between them is ...", "The reasons for
+# this are ...".
 _POINTS_BACK = re.compile(
-    r"^[\"“]?(\w+\s+){1,4}(between|of|among|for|to|with|from)\s+(them|it|him|her)\b", re.I
+    r"^[\"“]?(\w+\s+){1,4}(between|of|among|for|to|with|from)\s+(them|it|him|her|this|that|these"
+    r"|those)\b",
+    re.I,
 )
 # How far back the answer may reach to say who a pronoun is.
 MAX_LOOKBACK = 2

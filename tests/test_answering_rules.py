@@ -121,6 +121,7 @@ def test_pronoun_sentences_need_their_predecessor() -> None:
     assert leans_back("She will assist the group.")
     assert leans_back("In December, he took on the role.")
     assert leans_back("The common point between them is that both lose money.")
+    assert leans_back("The reasons for this are not only the chip rules.")
     assert not leans_back("Dai Shan will move to the group.")
     assert not leans_back("The sale of its stake in Kuaidi is done.")
 
