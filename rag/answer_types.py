@@ -40,6 +40,9 @@ _NUMBER_WORDS = (
 
 # Question patterns, checked in order; the first match decides.
 _QUESTION_TYPES = [
+    (REASON, re.compile(r"^(and |so |but )?(why|for what reason|what (is|was) the reason)\b")),
+    # "Which company's market value overtook Alibaba's?" asks for a name, not an amount.
+    (PERSON, re.compile(r"^(and |so |but )?(which|what) (company|companies|firm|firms|rivals?)\b")),
     (AGE, re.compile(r"\bhow old\b|\bwhat age\b|\b(his|her|their)\s+age\b")),
     (DURATION, re.compile(r"\bhow long\b")),
     (PERCENT, re.compile(r"\bpercent|\bpercentage\b|%")),
@@ -52,7 +55,8 @@ _QUESTION_TYPES = [
             r"|\bhow much\b.*\b(lose|lost|earn|earned|make|made|raise|raised|pay|paid|spend"
             r"|spent|invest|invested|cost|costs|worth|sell for|sold for|fetch)\b"
             r"|\b(price|prices|revenue|revenues|salary|salaries|compensation|income|profit"
-            r"|profits|proceeds|valuation|market cap|market value|turnover|earnings figure)\b"
+            r"|profits|proceeds|valuation|market cap|market value|turnover|earnings figure"
+            r"|net loss|net losses)\b"
         ),
     ),
     # "What number CEO is he?" asks for a place in a sequence, "what number of" a count.
@@ -74,7 +78,6 @@ _QUESTION_TYPES = [
             r"|\bchronolog"
         ),
     ),
-    (REASON, re.compile(r"^(and |so |but )?(why|for what reason|what (is|was) the reason)\b")),
     (
         PERSON,
         re.compile(

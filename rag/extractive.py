@@ -112,12 +112,14 @@ def choose_sentences(
         if named and named[0].score >= best.score - TYPE_MARGIN:
             best = named[0]
     chosen = [best]
+    # A question that wants a date or a figure is answered by sentences that give one.
+    hard = question.kind is not None and question.kind not in SOFT_KINDS
     wanted = set(question.terms)
     covered = set(best.terms)
     for candidate in ranked:
         if len(chosen) == MAX_SENTENCES or candidate.score < best.score - JOIN_MARGIN:
             break
-        if candidate in chosen:
+        if candidate in chosen or (hard and not candidate.typed):
             continue
         gain = weighted_share(wanted, (candidate.terms & wanted) - covered, weights)
         if gain >= MIN_NEW_COVERAGE:
