@@ -73,6 +73,18 @@ def test_a_reason_favours_but_never_rules_out() -> None:
     assert [c.text for c in chosen.sentences] == ["It sold the unit in June."]
 
 
+def test_a_date_must_be_about_what_the_question_names() -> None:
+    weights = TermWeights(["she will help set up the company", "the call was on November 16th"])
+    asked = "When will Alibaba Asset Management Company launch?"
+    question = Question(asked, ("launch",), np.zeros(3), "date")
+    named = _candidate("She will set up Alibaba Asset Management Company.", 0, 0.8)
+    call = _candidate("On November 16th, Joe Tsai spoke on a call.", 60, 0.75, typed=True)
+    assert choose_sentences(question, [named, call], weights).reason
+    dated = _candidate("Alibaba Asset Management Company opens in May.", 120, 0.7, typed=True)
+    chosen = choose_sentences(question, [named, call, dated], weights)
+    assert dated in chosen.sentences and call not in chosen.sentences
+
+
 def test_who_questions_want_someone_the_question_does_not_name() -> None:
     asked = "Who runs the committee with Zhang?"
     assert new_names("In June, Joe Tsai and Daniel Zhang joined Taotian Group.", asked) == [
