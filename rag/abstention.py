@@ -11,6 +11,7 @@ check lives in the extractive answerer.
 from dataclasses import dataclass
 
 from rag.answer_types import PERSON, new_names
+from rag.people import PERSONAL_PRONOUN, person_names, resolve_pronouns
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
@@ -45,10 +46,26 @@ def judge(
     if question.kind == PERSON:
         # "Who chairs X?": evidence that names nobody but the question's own people
         # does not say who.
-        named = named and any(new_names(c.text, question.text) for c in chosen)
+        # A "him" in the question is the person the evidence's own "he" stands for.
+        known = question.text + " " + " ".join(_antecedents(question.text, chosen))
+        named = named and any(new_names(c.text, known) for c in chosen)
     return Verdict(
         answer=bool(chosen) and named and similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,
         coverage=coverage,
         similarity=similarity,
         missing=missing,
     )
+
+
+def _antecedents(asked: str, chosen: tuple[Candidate, ...]) -> list[str]:
+    """Whom the chosen sentences' "he"/"she" stand for, when the question too says "he"
+    or "him" ("Who ran Alibaba Cloud before he took it over?"): not a new name."""
+    if not PERSONAL_PRONOUN.search(asked):
+        return []
+    texts = [c.text for c in sorted(chosen, key=lambda c: (c.source, c.start))]
+    return [
+        name
+        for text, resolved in zip(texts, resolve_pronouns(texts), strict=True)
+        for name in person_names(resolved)
+        if name not in person_names(text)
+    ]

@@ -108,6 +108,18 @@ def test_a_who_question_is_refused_when_the_evidence_names_nobody_new() -> None:
     assert judge(question, (founded, chaired), weights).answer
 
 
+def test_the_person_a_questions_him_stands_for_is_not_an_answer() -> None:
+    weights = TermWeights(["he took over the cloud", "Joe Tsai ran it"])
+    question = Question(
+        "Who ran the cloud before he took it over?", ("ran", "cloud"), np.zeros(3), "person"
+    )
+    named = _candidate("In June, Daniel Zhang joined.", 0, 0.8)
+    took = _candidate("In September, he took over the cloud.", 40, 0.8)
+    assert not judge(question, (named, took), weights).answer
+    earlier = _candidate("Before that, Joe Tsai ran the cloud.", 80, 0.8)
+    assert judge(question, (named, took, earlier), weights).answer
+
+
 def test_focus_of_attribute_questions() -> None:
     assert focus_word("Who is Alibaba's chief financial officer?") == "officer"
     assert focus_word("What's the name of the model?") == "name"
