@@ -5,7 +5,9 @@ right people and companies is as close to the article as an answerable one.
 What differs is coverage: an unanswerable question asks about something (a
 revenue figure, a CFO, an age) whose key terms the evidence never mentions,
 or wants a kind of answer (a date, an amount) no passage holds; that second
-check lives in the extractive answerer.
+check lives in the extractive answerer. A "who" question is answered only
+when the evidence names someone the question does not ("Who chairs the
+committee?" next to a sentence that only says the committee was set up).
 """
 
 from dataclasses import dataclass
@@ -45,8 +47,7 @@ def judge(
     named = question.focus is None or any(c.named for c in chosen)
     if question.kind == PERSON:
         # "Who chairs X?": evidence that names nobody but the question's own people
-        # does not say who.
-        # A "him" in the question is the person the evidence's own "he" stands for.
+        # does not say who; a "him" in the question is whom the evidence's "he" means.
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
         named = named and any(new_names(c.text, known) for c in chosen)
     return Verdict(
