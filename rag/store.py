@@ -268,9 +268,12 @@ def _readings(
 ) -> list[tuple[str, str, tuple[str, int, int]]]:
     """What to embed for each sentence, as (row id, text, sentence key): the sentence, and
     for one whose "he" or "she" the sentences before name, also a reading that says who."""
+    by_source: dict[str, list[tuple[str, int, int, str]]] = {}
+    for row in sentences:
+        by_source.setdefault(row[0], []).append(row)
     rows = []
-    for source in dict.fromkeys(s for s, _, _, _ in sentences):
-        ordered = sorted((row for row in sentences if row[0] == source), key=lambda r: r[1])
+    for source, group in by_source.items():
+        ordered = sorted(group, key=lambda r: r[1])
         resolved = resolve_pronouns([text for _, _, _, text in ordered])
         for (_, start, end, text), reading in zip(ordered, resolved, strict=True):
             key = (source, start, end)
