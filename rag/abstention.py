@@ -64,9 +64,9 @@ def _antecedents(asked: str, chosen: tuple[Candidate, ...]) -> list[str]:
     if not PERSONAL_PRONOUN.search(asked):
         return []
     texts = [c.text for c in sorted(chosen, key=lambda c: (c.source, c.start))]
-    return [
-        name
-        for text, resolved in zip(texts, resolve_pronouns(texts), strict=True)
-        for name in person_names(resolved)
-        if name not in person_names(text)
-    ]
+    found = []
+    for text, resolved in zip(texts, resolve_pronouns(texts), strict=True):
+        if resolved != text:
+            own = person_names(text)
+            found += [name for name in person_names(resolved) if name not in own]
+    return found

@@ -103,7 +103,8 @@ def choose_sentences(
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0]
     if question.kind is not None and question.kind not in SOFT_KINDS:
-        typed = [c for c in ranked if c.typed and _about(question, c, ranked, previous)]
+        subjects = _subjects(question, ranked)
+        typed = [c for c in ranked if c.typed and _names_any(subjects, c, previous)]
         if not typed or typed[0].score < best.score - TYPE_MARGIN:
             return Selection((), f"no passage gives a {question.kind}")
         best = typed[0]
@@ -175,21 +176,24 @@ def _extend(
             current = neighbour
 
 
-def _about(
-    question: Question,
+def _subjects(question: Question, ranked: list[Candidate]) -> list[str]:
+    """The question's names of two or more words that the retrieved sentences use
+    ("Alibaba Asset Management Company"), lower-cased."""
+    names = [n.lower() for n in entity_names(question.text) if " " in n]
+    return [n for n in names if any(n in c.text.lower() for c in ranked)]
+
+
+def _names_any(
+    subjects: list[str],
     candidate: Candidate,
-    ranked: list[Candidate],
     previous: Callable[[Candidate], Candidate | None],
 ) -> bool:
-    """Whether ``candidate`` (or the sentence it leans on) names what the question asks
-    about, when the question names it in words the article uses ("Alibaba Asset
-    Management Company"): a date or a figure elsewhere is another thing's."""
-    names = [n.lower() for n in entity_names(question.text) if " " in n]
-    used = [n for n in names if any(n in c.text.lower() for c in ranked)]
-    if not used:
+    """Whether ``candidate`` (or the sentence it leans on) names one of ``subjects``, if
+    there are any: a date or a figure elsewhere in the article is another thing's."""
+    if not subjects:
         return True
     text = candidate.text
     before = previous(candidate)
     if before is not None and leans_back(text):
         text = before.text + " " + text
-    return any(n in text.lower() for n in used)
+    return any(n in text.lower() for n in subjects)
