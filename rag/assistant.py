@@ -182,17 +182,24 @@ class Assistant:
         )
 
     def _with_parts(
-        self, query: str, candidates: list[Candidate], selection: Selection
+        self, message: str, query: str, candidates: list[Candidate], selection: Selection
     ) -> Selection:
-        """Add the answer to each part of a question that asks several things."""
+        """Add the answer to each part of a question that asks several things.
+
+        Only the parts the user asks now: a follow-up made standalone by putting the
+        previous question in front keeps it as context, not as a part to answer again.
+        """
         keys = {c.key for c in selection.sentences}
-        for part in question_parts(query):
-            asked = Question.analyse(part, self.embed_question(part))
+        earlier = query[: -len(message)].strip() if query.endswith(message) else ""
+        asked = message if earlier else query
+        for part in question_parts(asked):
+            part = f"{earlier} {part}" if earlier else part
+            one = Question.analyse(part, self.embed_question(part))
             rescored = [
-                self.scorer.score(asked, c.sentence, self._vector_cache.get(c.key))
+                self.scorer.score(one, c.sentence, self._vector_cache.get(c.key))
                 for c in candidates
             ]
-            keys |= {c.key for c in self._choose(asked, rescored).sentences}
+            keys |= {c.key for c in self._choose(one, rescored).sentences}
         if len(keys) == len(selection.sentences):
             return selection
         chosen = [c for c in candidates if c.key in keys]
@@ -213,7 +220,7 @@ class Assistant:
             ]
         selection = self._choose(question, candidates)
         if not selection.reason:
-            selection = self._with_parts(query, candidates, selection)
+            selection = self._with_parts(message, query, candidates, selection)
         verdict = judge(question, selection.sentences, self.scorer.weights)
         return _Evidence(
             message,

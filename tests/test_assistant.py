@@ -30,6 +30,20 @@ def test_numbers_are_answered(assistant, article_text: str) -> None:  # noqa: AN
     _assert_verbatim(answer, article_text)
 
 
+def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
+    # Offline, the follow-up is searched with the previous question in front of it; that
+    # question is context, and its answer is not given again.
+    previous = "What did Alibaba decide about the spin-off of its cloud unit?"
+    first = assistant.ask(previous)
+    history = [
+        {"role": "user", "content": previous},
+        {"role": "assistant", "content": first.text},
+    ]
+    answer = assistant.chat("And how many AI teams does it have now?", history)
+    assert "four teams" in answer.text
+    assert not {c.quote for c in answer.citations} & {c.quote for c in first.citations}
+
+
 def test_abstains_on_what_the_article_never_mentions(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("Who is Alibaba's chief financial officer?")
     assert answer.refused
