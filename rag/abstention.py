@@ -49,7 +49,7 @@ def judge(
         # "Who chairs X?": evidence that names nobody but the question's own people
         # does not say who; a "him" in the question is whom the evidence's "he" means.
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
-        named = named and any(new_names(c.text, known) for c in chosen)
+        named = named and any(new_names(_with_antecedent(c), known) for c in chosen)
     return Verdict(
         answer=bool(chosen) and named and similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,
         coverage=coverage,
@@ -58,13 +58,19 @@ def judge(
     )
 
 
+def _with_antecedent(candidate: Candidate) -> str:
+    """The sentence and, when the answer says who its "he" is, that name."""
+    who = candidate.antecedent
+    return candidate.text if who is None else f"{candidate.text} ({who.name})"
+
+
 def _antecedents(asked: str, chosen: tuple[Candidate, ...]) -> list[str]:
     """Whom the chosen sentences' "he"/"she" stand for, when the question too says "he"
     or "him" ("Who ran Alibaba Cloud before he took it over?"): not a new name."""
     if not PERSONAL_PRONOUN.search(asked):
         return []
     texts = [c.text for c in sorted(chosen, key=lambda c: (c.source, c.start))]
-    found = []
+    found = [c.antecedent.name for c in chosen if c.antecedent is not None]
     for text, resolved in zip(texts, resolve_pronouns(texts), strict=True):
         if resolved != text:
             own = person_names(text)

@@ -12,11 +12,12 @@ from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.chunking import Chunk
 from rag.citations import CitationVerifier, SourceSentence
 from rag.errors import LLMError
-from rag.extractive import Selection, choose_sentences
+from rag.extractive import Selection, choose_sentences, leaning_pronoun
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
 from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
+from rag.people import Antecedent
 from rag.prompt import (
     ECHO_CHARS,
     answer_messages,
@@ -26,6 +27,7 @@ from rag.prompt import (
 )
 from rag.question_parts import question_parts
 from rag.questions import clean_question
+from rag.references import PronounReferences, say_who
 from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
@@ -102,6 +104,7 @@ class Assistant:
         self.scorer = SentenceScorer(TermWeights(c.text for c in chunks), self._embed)
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self._vector_cache: dict[SentenceKey, np.ndarray] = {}
+        self._references = PronounReferences(chunks)
         self._predecessor = _sentence_predecessors(chunks)
         self._successor = {before: key for key, before in self._predecessor.items()}
 
@@ -144,7 +147,9 @@ class Assistant:
                 if key not in scored:
                     text = passage.text[start - passage.start : end - passage.start]
                     sentence = (passage.source, start, end, text, passage.section)
-                    scored[key] = self.scorer.score(question, sentence, vectors.get(key))
+                    scored[key] = self.scorer.score(
+                        question, sentence, vectors.get(key), self._leaning_antecedent(key, text)
+                    )
                 best = max(best, scored[key].score)
             passage_score[passage.chunk_id] = best + FUSION_WEIGHT * passage.score
         ranked = sorted(pool, key=lambda p: -passage_score[p.chunk_id])[: self.settings.top_k]
@@ -181,6 +186,21 @@ class Assistant:
             lambda c: by_key.get(self._successor.get(c.key, c.key)),
         )
 
+    def _leaning_antecedent(self, key: SentenceKey, text: str) -> Antecedent | None:
+        """Who the "he" a sentence opens with stands for, when the sentences before say."""
+        who = self._references.who(key)
+        if who is None or leaning_pronoun(text) != (who.start, who.end):
+            return None
+        return who
+
+    def _quote(self, candidate: Candidate, chosen: set[SentenceKey]) -> str:
+        """The sentence as the answer shows it: saying who its "he" is, unless the
+        sentence before it, also shown, does."""
+        who = candidate.antecedent
+        if who is None or self._predecessor.get(candidate.key) in chosen:
+            return candidate.text
+        return say_who(candidate.text, who)
+
     def _with_parts(
         self, message: str, query: str, candidates: list[Candidate], selection: Selection
     ) -> Selection:
@@ -196,7 +216,7 @@ class Assistant:
             part = f"{earlier} {part}" if earlier else part
             one = Question.analyse(part, self.embed_question(part))
             rescored = [
-                self.scorer.score(one, c.sentence, self._vector_cache.get(c.key))
+                self.scorer.score(one, c.sentence, self._vector_cache.get(c.key), c.antecedent)
                 for c in candidates
             ]
             keys |= {c.key for c in self._choose(one, rescored).sentences}
@@ -215,7 +235,7 @@ class Assistant:
             # A follow-up asks for something new: prefer not to repeat the previous answer.
             previous = last_assistant_message(history) or ""
             candidates = [
-                replace(c, similarity=c.similarity - REPEAT_PENALTY) if c.text in previous else c
+                replace(c, similarity=c.similarity - REPEAT_PENALTY) if _given(c, previous) else c
                 for c in candidates
             ]
         selection = self._choose(question, candidates)
@@ -250,7 +270,11 @@ class Assistant:
             Citation(n, c.source, c.text, c.start, c.end, c.similarity, c.section)
             for n, c in enumerate(evidence.selection.sentences, start=1)
         )
-        text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+        chosen = {c.key for c in evidence.selection.sentences}
+        text = " ".join(
+            f"{self._quote(c, chosen)} [{n}]"
+            for n, c in enumerate(evidence.selection.sentences, start=1)
+        )
         return Answer(evidence.message, text, citations, timings=self._timings(evidence), **common)
 
     def _numbered_sentences(self, passages: list[Passage]) -> list[list[SourceSentence]]:
@@ -367,6 +391,12 @@ class Assistant:
     def ask(self, question: str) -> Answer:
         """Answer ``question`` from the article, or say the article does not say."""
         return self.chat(question, [])
+
+
+def _given(candidate: Candidate, answer: str) -> bool:
+    """Whether ``answer`` quoted the sentence, as it stands or saying who its "he" is."""
+    who = candidate.antecedent
+    return candidate.text in answer or (who is not None and say_who(candidate.text, who) in answer)
 
 
 def _sentence_predecessors(chunks: list[Chunk]) -> dict[SentenceKey, SentenceKey]:

@@ -104,3 +104,18 @@ def chunk_document(
                 next_first -= 1
             first = next_first
     return chunks
+
+
+def sentences_by_source(chunks: list[Chunk]) -> dict[str, list[tuple[int, int, str]]]:
+    """Each source's sentences once (overlapping chunks share some), in reading order, as
+    (start, end, text)."""
+    seen: dict[str, dict[Span, str]] = {}
+    for chunk in chunks:
+        spans = seen.setdefault(chunk.source, {})
+        for start, end in chunk.sentences:
+            offset = start - chunk.start
+            spans.setdefault((start, end), chunk.text[offset : offset + end - start])
+    return {
+        source: [(a, b, text) for (a, b), text in sorted(spans.items())]
+        for source, spans in seen.items()
+    }

@@ -71,6 +71,18 @@ def leans_back(sentence: str) -> bool:
     return bool(_LEANS_BACK.match(sentence) or _POINTS_BACK.match(sentence))
 
 
+def leaning_pronoun(sentence: str) -> tuple[int, int] | None:
+    """Where the personal pronoun a sentence leans back with is, if it leans with one.
+
+    >>> leaning_pronoun("In June, he left.")
+    (9, 11)
+    """
+    match = _LEANS_BACK.match(sentence)
+    if match is None or match.group(2).lower() not in ("he", "she", "his", "her"):
+        return None
+    return match.span(2)
+
+
 def continues(sentence: str) -> bool:
     """Whether a sentence carries on the one before, e.g. "However, it may sell." -> True.
 
@@ -137,7 +149,13 @@ def choose_sentences(
         lambda current, after: continues(after.text) or opens_quote(current.text),
         MAX_LOOKAHEAD,
     )
-    _extend(chosen, previous, lambda current, before: leans_back(current.text), MAX_LOOKBACK)
+    _extend(
+        chosen,
+        previous,
+        # A known "he" is said in brackets ("he [Joe Tsai]"), not by quoting who he is.
+        lambda current, before: leans_back(current.text) and current.antecedent is None,
+        MAX_LOOKBACK,
+    )
     return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
 
 

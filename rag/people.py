@@ -9,6 +9,7 @@ introduced by full name and then called "he" or "she".
 """
 
 import re
+from dataclasses import dataclass
 
 from rag.terms import MONTHS, STOP_WORDS
 
@@ -80,9 +81,42 @@ def entity_names(text: str) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Antecedent:
+    """Who the first "he"/"she"/"his"/"her" of a sentence, at ``[start, end)``, stands for."""
+
+    start: int
+    end: int
+    name: str
+
+
+def antecedents(sentences: list[str]) -> list[Antecedent | None]:
+    """For each of ``sentences`` (in reading order) that names nobody, who its first personal
+    pronoun stands for: the person named first in the nearest sentence before that names
+    one, up to a few sentences back.
+
+    >>> antecedents(["Joe Tsai spoke.", "He said his team won."])[1]
+    Antecedent(start=0, end=2, name='Joe Tsai')
+    """
+    found: list[Antecedent | None] = []
+    last: tuple[int, str] | None = None
+    for index, sentence in enumerate(sentences):
+        names = person_names(sentence)
+        if names:
+            # The first name is most often the subject, whom the next "he" continues with.
+            last = (index, names[0])
+            found.append(None)
+            continue
+        pronoun = PERSONAL_PRONOUN.search(sentence)
+        if pronoun is None or last is None or index - last[0] > MAX_ANTECEDENT_DISTANCE:
+            found.append(None)
+            continue
+        found.append(Antecedent(pronoun.start(), pronoun.end(), last[1]))
+    return found
+
+
 def resolve_pronouns(sentences: list[str]) -> list[str]:
-    """``sentences`` (in reading order) with the first "he"/"she"/"his"/"her" of a sentence
-    that names nobody replaced by the last person named up to a few sentences before.
+    """``sentences`` with the pronoun :func:`antecedents` finds replaced by the name.
 
     Only for embedding: "He also set up a committee" is far from "What did Wu create?"
     (cosine 0.22 with MiniLM) until it says who "he" is (0.56). Quotes stay verbatim.
@@ -91,19 +125,11 @@ def resolve_pronouns(sentences: list[str]) -> list[str]:
     ['Joe Tsai spoke.', 'Joe Tsai said his team won.']
     """
     resolved = []
-    last: tuple[int, str] | None = None
-    for index, sentence in enumerate(sentences):
-        names = person_names(sentence)
-        if names:
-            # The first name is most often the subject, whom the next "he" continues with.
-            last = (index, names[0])
+    for sentence, who in zip(sentences, antecedents(sentences), strict=True):
+        if who is None:
             resolved.append(sentence)
             continue
-        pronoun = PERSONAL_PRONOUN.search(sentence)
-        if pronoun is None or last is None or index - last[0] > MAX_ANTECEDENT_DISTANCE:
-            resolved.append(sentence)
-            continue
-        word = pronoun.group(0).lower()
-        name = last[1] + "'s" if word in ("his", "her") else last[1]
-        resolved.append(sentence[: pronoun.start()] + name + sentence[pronoun.end() :])
+        word = sentence[who.start : who.end].lower()
+        name = who.name + "'s" if word in ("his", "her") else who.name
+        resolved.append(sentence[: who.start] + name + sentence[who.end :])
     return resolved

@@ -11,6 +11,7 @@ import numpy as np
 
 from rag.answer_types import counted_noun, expected_type, has_type
 from rag.focus import focus_word, mentions
+from rag.people import Antecedent
 from rag.terms import TermWeights, content_terms
 
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
@@ -59,6 +60,8 @@ class Candidate:
     typed: bool
     terms: frozenset[str]
     named: bool = True  # names the attribute the question asks about (or it asks none)
+    # Who the "he"/"she" the sentence opens with stands for, when the sentences before say.
+    antecedent: Antecedent | None = None
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -115,6 +118,7 @@ class SentenceScorer:
         question: Question,
         sentence: tuple[str, int, int, str, str],
         vector: np.ndarray | None,
+        antecedent: Antecedent | None = None,
     ) -> Candidate:
         source, start, end, text, section = sentence
         terms = frozenset(content_terms(text))
@@ -138,4 +142,5 @@ class SentenceScorer:
             ),
             terms=terms,
             named=question.focus is None or mentions(text, question.focus, self.similar_words),
+            antecedent=antecedent,
         )

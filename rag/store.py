@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from rag.chunking import Chunk, chunk_document
+from rag.chunking import Chunk, chunk_document, sentences_by_source
 from rag.documents import SourceDocument
 from rag.embedding import MODEL_NAME, load_embed_model, token_counter
 from rag.errors import IndexStoreError
@@ -216,7 +216,7 @@ class IndexStore:
         sentence_collection = self.client.create_collection(
             name + _SENTENCES_SUFFIX, configuration=space, embedding_function=None
         )
-        readings = _readings(_unique_sentences(chunks))
+        readings = _readings(chunks)
         total = len(chunks) + len(readings)
         done = 0
         for batch, vectors in _embed_batches([c.text for c in chunks]):
@@ -253,29 +253,13 @@ def _sentence_id(source: str, start: int, end: int) -> str:
     return f"{source}#{start}-{end}"
 
 
-def _unique_sentences(chunks: list[Chunk]) -> list[tuple[str, int, int, str]]:
-    """Each sentence once (overlapping chunks share some), as (source, start, end, text)."""
-    seen: dict[tuple[str, int, int], str] = {}
-    for chunk in chunks:
-        for start, end in chunk.sentences:
-            offset = start - chunk.start
-            seen.setdefault((chunk.source, start, end), chunk.text[offset : offset + end - start])
-    return [(s, a, b, text) for (s, a, b), text in seen.items()]
-
-
-def _readings(
-    sentences: list[tuple[str, int, int, str]],
-) -> list[tuple[str, str, tuple[str, int, int]]]:
+def _readings(chunks: list[Chunk]) -> list[tuple[str, str, tuple[str, int, int]]]:
     """What to embed for each sentence, as (row id, text, sentence key): the sentence, and
     for one whose "he" or "she" the sentences before name, also a reading that says who."""
-    by_source: dict[str, list[tuple[str, int, int, str]]] = {}
-    for row in sentences:
-        by_source.setdefault(row[0], []).append(row)
     rows = []
-    for source, group in by_source.items():
-        ordered = sorted(group, key=lambda r: r[1])
-        resolved = resolve_pronouns([text for _, _, _, text in ordered])
-        for (_, start, end, text), reading in zip(ordered, resolved, strict=True):
+    for source, ordered in sentences_by_source(chunks).items():
+        resolved = resolve_pronouns([text for _, _, text in ordered])
+        for (start, end, text), reading in zip(ordered, resolved, strict=True):
             key = (source, start, end)
             rows.append((_sentence_id(*key), text, key))
             if reading != text:

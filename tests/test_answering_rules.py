@@ -7,9 +7,10 @@ import pytest
 
 from rag.abstention import judge
 from rag.answer_types import counted_noun, counts, expected_type, has_type, new_names
-from rag.extractive import choose_sentences, continues, leans_back, opens_quote
+from rag.extractive import choose_sentences, continues, leaning_pronoun, leans_back, opens_quote
 from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
+from rag.people import Antecedent
 from rag.question_parts import question_parts
 from rag.scoring import Candidate, Question
 from rag.terms import TermWeights, content_terms
@@ -183,6 +184,18 @@ def test_choose_sentences() -> None:
     plain = Question("What will she build?", ("build",), np.zeros(3), None)
     picked = choose_sentences(plain, [after, before], weights, lambda c: before)
     assert [c.start for c in picked.sentences] == [0, 30]
+
+    # When the answer can say who "she" is, it does so in brackets instead of quoting.
+    known = replace(after, antecedent=Antecedent(0, 3, "Dai Shan"))
+    picked = choose_sentences(plain, [known, before], weights, lambda c: before)
+    assert [c.start for c in picked.sentences] == [30]
+
+
+def test_the_leaning_pronoun_is_found() -> None:
+    assert leaning_pronoun("In June, he left.") == (9, 11)
+    assert leaning_pronoun("Her team won.") == (0, 3)
+    assert leaning_pronoun("This means his plan won.") is None  # leans on "This"
+    assert leaning_pronoun("Dai Shan left.") is None
 
 
 def test_sentences_that_carry_on_the_one_before() -> None:

@@ -30,6 +30,15 @@ def test_numbers_are_answered(assistant, article_text: str) -> None:  # noqa: AN
     _assert_verbatim(answer, article_text)
 
 
+def test_the_answer_says_who_he_is(assistant, article_text: str) -> None:  # noqa: ANN001
+    # "In September, he took over ..." is shown saying who "he" is, not after the
+    # sentences that name him.
+    answer = assistant.ask("In which month did he become chairman of Alibaba Cloud?")
+    assert "In September, he [Daniel Zhang] took over" in answer.text
+    assert "In June" not in answer.text
+    _assert_verbatim(answer, article_text)
+
+
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
     # Offline, the follow-up is searched with the previous question in front of it; that
     # question is context, and its answer is not given again.

@@ -1,6 +1,14 @@
 """Finding people by the shape of their names, and who "he" or "she" stands for."""
 
-from rag.people import MAX_ANTECEDENT_DISTANCE, entity_names, person_names, resolve_pronouns
+from rag.chunking import Chunk
+from rag.people import (
+    MAX_ANTECEDENT_DISTANCE,
+    Antecedent,
+    entity_names,
+    person_names,
+    resolve_pronouns,
+)
+from rag.references import PronounReferences, say_who
 
 
 def test_person_names_are_capitalised_runs_that_are_not_organisations() -> None:
@@ -39,3 +47,14 @@ def test_sentences_that_name_someone_or_have_no_antecedent_are_kept() -> None:
     ]
     far = ["Joe Tsai spoke.", *["The market fell."] * MAX_ANTECEDENT_DISTANCE, "He left."]
     assert resolve_pronouns(far)[-1] == "He left."
+
+
+def test_references_say_who_a_chunk_sentences_he_is() -> None:
+    text = "Joe Tsai spoke. In June, he left. Sales fell."
+    chunk = Chunk("a.txt", 0, len(text), text, "", ((0, 15), (16, 33), (34, 45)))
+    references = PronounReferences([chunk])
+    who = references.who(("a.txt", 16, 33))
+    assert who == Antecedent(9, 11, "Joe Tsai")
+    assert say_who("In June, he left.", who) == "In June, he [Joe Tsai] left."
+    assert references.who(("a.txt", 34, 45)) is None
+    assert references.who(("b.txt", 0, 5)) is None

@@ -1,0 +1,44 @@
+"""Who a retrieved sentence's "he" or "she" stands for, so an answer can say so.
+
+"In September, he took over as CEO of Alibaba Cloud." answers "Who runs Alibaba
+Cloud?" only with who "he" is. Quoting the sentences before it says so at the cost
+of citations that answer nothing; an editorial note in brackets ("he [Daniel
+Zhang]") says it in two words, and the quote stays verbatim. Resolved per source on
+first use, over the source's sentences in reading order (the index resolves the same
+way for its second reading of each sentence).
+"""
+
+from rag.chunking import Chunk, sentences_by_source
+from rag.people import Antecedent, antecedents
+
+SentenceKey = tuple[str, int, int]
+
+
+class PronounReferences:
+    """The antecedents of the sentences of one corpus's chunks."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self._sentences = sentences_by_source(chunks)
+        self._resolved: dict[str, dict[SentenceKey, Antecedent]] = {}
+
+    def who(self, key: SentenceKey) -> Antecedent | None:
+        """Who the sentence at ``key``'s first personal pronoun stands for, if anyone."""
+        source = key[0]
+        if source not in self._resolved:
+            ordered = self._sentences.get(source, [])
+            found = antecedents([text for _, _, text in ordered])
+            self._resolved[source] = {
+                (source, start, end): who
+                for (start, end, _), who in zip(ordered, found, strict=True)
+                if who is not None
+            }
+        return self._resolved[source].get(key)
+
+
+def say_who(text: str, who: Antecedent) -> str:
+    """``text`` with the name in brackets after the pronoun it stands for.
+
+    >>> say_who("In June, he left.", Antecedent(9, 11, "Joe Tsai"))
+    'In June, he [Joe Tsai] left.'
+    """
+    return f"{text[: who.end]} [{who.name}]{text[who.end :]}"
