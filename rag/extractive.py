@@ -28,8 +28,10 @@ from rag.terms import TermWeights
 
 # A runner-up may join the answer when it scores within this margin of the best...
 JOIN_MARGIN = 0.1
-# ... and covers at least this IDF-weighted share of the question not yet covered.
-MIN_NEW_COVERAGE = 0.05
+# ... and covers at least this IDF-weighted share of the question not yet covered
+# (bench/sweep.py, gold: 0.05 / 0.07 / 0.08 / 0.10 -> citation precision 0.894 / 0.907 /
+# 0.907 / 0.913, fact accuracy 0.889 / 0.889 / 0.889 / 0.875; held-out and probe unchanged).
+MIN_NEW_COVERAGE = 0.07
 MAX_SENTENCES = 3
 # A sentence with the wanted answer kind may answer when this close to the best.
 TYPE_MARGIN = 0.2
