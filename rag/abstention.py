@@ -19,6 +19,9 @@ from rag.terms import TermWeights
 
 MIN_SIMILARITY = 0.3
 MIN_COVERAGE = 0.0
+# Evidence holding every term of the question is about it however far its embedding
+# ("What happened on December 20th?" is at cosine 0.14 from "On December 20th, ...").
+FULL_COVERAGE = 0.999
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,10 @@ def judge(
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
         named = named and any(new_names(_with_antecedent(c), known) for c in chosen)
     return Verdict(
-        answer=bool(chosen) and named and similarity >= MIN_SIMILARITY and coverage >= MIN_COVERAGE,
+        answer=bool(chosen)
+        and named
+        and (similarity >= MIN_SIMILARITY or coverage >= FULL_COVERAGE)
+        and coverage >= MIN_COVERAGE,
         coverage=coverage,
         similarity=similarity,
         missing=missing,

@@ -21,7 +21,7 @@ STOP_WORDS = frozenset(
     very was we were what when where which while who whom why will with would you your yours
     yourself yourselves according article say says said tell told give gives given much many
     did does do get got make made way ways kind sort exactly currently now also really
-    besides apart rather per""".split()
+    besides apart rather per happen happens happened happening occur occurs occurred""".split()
 )
 
 MONTHS = (

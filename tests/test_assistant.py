@@ -39,6 +39,13 @@ def test_the_answer_says_who_he_is(assistant, article_text: str) -> None:  # noq
     _assert_verbatim(answer, article_text)
 
 
+def test_a_vague_question_about_a_date_the_article_gives(assistant) -> None:  # noqa: ANN001
+    # Its embedding is far from every sentence (cosine 0.14), but one holds all its terms.
+    answer = assistant.ask("What happened on December 20th?")
+    assert answer.text.startswith("On December 20th, Alibaba announced")
+    assert assistant.ask("What happened on March 3rd?").refused
+
+
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
     # Offline, the follow-up is searched with the previous question in front of it; that
     # question is context, and its answer is not given again.
