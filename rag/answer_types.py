@@ -12,11 +12,12 @@ import re
 from collections.abc import Callable
 
 from rag.focus import JOB_TITLES
+from rag.identity import defined_name, defines
 from rag.people import PERSONAL_PRONOUN, entity_names, person_names
 from rag.periods import fits_period
 from rag.terms import MONTHS, STOP_WORDS, stem
 
-DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON = (
+DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY = (
     "date",
     "money",
     "count",
@@ -26,10 +27,11 @@ DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON = (
     "person",
     "duration",
     "reason",
+    "identity",
 )
-# Kinds that favour a sentence but never rule one out: a name or a reason can be
-# given in words no pattern recognises ("he", "the aim is ...").
-SOFT_KINDS = frozenset({PERSON, REASON})
+# Kinds that favour a sentence but never rule one out: a name, a reason or what
+# someone is can be given in words no pattern recognises ("he", "the aim is ...").
+SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY})
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
@@ -124,21 +126,14 @@ _YES_NO = re.compile(
 
 
 _WHO = re.compile(r"^(and |so |but )?(who|whom|who's|who’s)\b")
-# "Who is Wu Yongming?" asks what a named person is, not for a name.
-_WHO_IS_NAME = re.compile(
-    r"^(?:[Aa]nd\s+|[Ss]o\s+)?[Ww]ho(?:\s+is|\s+was|'s|’s)\s+(?:[A-Z][\w.'’-]*\s*)+\??$"
-)
-
-
-def _asks_who_someone_is(question: str) -> bool:
-    """ "Who is Wu Yongming?" -> True; "Who is Alibaba CFO?" (a title) -> False."""
-    return bool(_WHO_IS_NAME.match(question.strip())) and not JOB_TITLES.search(question)
 
 
 def expected_type(question: str) -> str | None:
     """The kind of answer ``question`` wants, e.g. "How old is he?" -> "age"."""
     text = " ".join(question.lower().split())
-    if _YES_NO.match(text) or _asks_who_someone_is(question):
+    if defined_name(question):
+        return IDENTITY  # "Who is Wu Yongming?" asks what he is, not for a name
+    if _YES_NO.match(text):
         return None
     if _WHO.match(text):
         return PERSON  # before the patterns below: "Who overtook it in market value?"
@@ -223,6 +218,9 @@ def has_type(
             not _AFTER_MONTH.search(sentence[: found.start()])
             for found in _ANSWER_PATTERNS[ORDINAL].finditer(sentence)
         )
+    if kind == IDENTITY:
+        name = defined_name(asked)
+        return name is not None and defines(sentence, name)
     if kind == PERSON:
         # "he"/"she" stands for someone the sentence before names (the answer brings it).
         return bool(new_names(sentence, asked) or PERSONAL_PRONOUN.search(sentence))

@@ -10,6 +10,7 @@ from rag.answer_types import counted_noun, counts, expected_type, has_type, new_
 from rag.extractive import choose_sentences, continues, leaning_pronoun, leans_back, opens_quote
 from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
+from rag.identity import defined_name, defines
 from rag.people import Antecedent
 from rag.question_parts import question_parts
 from rag.scoring import Candidate, Question
@@ -37,7 +38,7 @@ from rag.terms import TermWeights, content_terms
         ("What number did he give for its investments?", "count"),
         ("What percentage stake does it hold?", "percent"),
         ("Who wrote this piece?", "person"),
-        ("Who is Wu Yongming?", None),  # asks what he is, not for a name
+        ("Who is Wu Yongming?", "identity"),  # asks what he is, not for a name
         ("Who is Alibaba CFO?", "person"),
         ("Who overtook Alibaba in market value?", "person"),
         ("Did the transfer change how many shares it holds?", None),
@@ -281,3 +282,18 @@ def test_only_the_best_sentence_brings_its_continuation() -> None:
         following=lambda c: nexts.get(c.key),
     )
     assert [c.start for c in picked.sentences] == [0, 22, 100]
+
+
+def test_what_someone_is_is_said_by_a_defining_sentence() -> None:
+    assert defined_name("Who is Dai Shan?") == "Dai Shan"
+    assert defined_name("What is Mother Zhang?") == "Mother Zhang"
+    assert defined_name("Who sold Kuaidi? And who is Joe Tsai?") == "Joe Tsai"
+    assert defined_name("Who is Alibaba CFO?") is None  # a title: asks for a person
+    assert defined_name("What is Alibaba's market value?") is None
+    assert defines("In addition, Dai Shan, the CEO of Taotianyuan, will move.", "Dai Shan")
+    assert defines('Daniel Zhang, nicknamed "Mother Zhang," is a partner.', "Mother Zhang")
+    assert defines("In the letter, Alibaba Chairman Joe Tsai stated that ...", "Joe Tsai")
+    assert defines("As the CEO of three companies, Wu Yongming is busy.", "Wu Yongming")
+    assert defines("Taotian is the largest business of the group.", "Taotian")
+    assert not defines('"Mother Zhang should be better than Shan Dai.', "Shan Dai")
+    assert not defines("Joe Tsai stated that the value is high.", "Joe Tsai")

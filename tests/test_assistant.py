@@ -46,6 +46,12 @@ def test_a_vague_question_about_a_date_the_article_gives(assistant) -> None:  # 
     assert assistant.ask("What happened on March 3rd?").refused
 
 
+def test_who_someone_is_comes_from_the_sentence_that_says(assistant) -> None:  # noqa: ANN001
+    # Not from '"Mother Zhang should be better than Shan Dai.', which only names her.
+    answer = assistant.ask("Who is Dai Shan?")
+    assert answer.text.startswith("In addition, Dai Shan, the CEO of Taotianyuan")
+
+
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
     # Offline, the follow-up is searched with the previous question in front of it; that
     # question is context, and its answer is not given again.

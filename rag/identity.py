@@ -1,0 +1,56 @@
+"""What a named person or thing is: "Who is Dai Shan?" and the sentences that say.
+
+"Who is X?" and "What is X?" ask what X is, not for a name. The sentences that
+answer define X: an apposition ("Dai Shan, the CEO of Taotianyuan, ..."), a copula
+("X is the ..."), a title in front ("Alibaba Chairman Joe Tsai"), a nickname
+("nicknamed "Mother Zhang"") or an opening "As the CEO of ..., X ...". A sentence
+that only mentions X ("Mother Zhang should be better than Shan Dai.") does not.
+"""
+
+import re
+from functools import lru_cache
+
+from rag.focus import JOB_TITLES
+
+# "Who is Wu Yongming?", "What is Taotian?": a question word, a copula, then only
+# capitalised words (a name), at the end of the text (a follow-up has the earlier
+# question in front).
+_ASKS_WHAT_NAME_IS = re.compile(
+    r"(?:^|[?.]\s+)(?:[Aa]nd\s+|[Ss]o\s+)?(?:[Ww]ho|[Ww]hat)(?:\s+is|\s+was|\s+are|['’]s)\s+"
+    r"(?P<name>(?:[A-Z][\w.'’-]*\s*)+?)\s*\??\s*$"
+)
+
+
+def defined_name(question: str) -> str | None:
+    """The name whose meaning the question asks, e.g. "Who is Dai Shan?" -> "Dai Shan".
+
+    A title is not a name: "Who is Alibaba CFO?" asks for a person (None).
+    """
+    match = _ASKS_WHAT_NAME_IS.search(question.strip())
+    if match is None or JOB_TITLES.search(match.group("name")):
+        return None
+    return match.group("name").strip()
+
+
+@lru_cache(maxsize=256)
+def _definitions(name: str) -> re.Pattern[str]:
+    n = re.escape(name)
+    return re.compile(
+        rf"\b{n}['’]?s?,\s+(?:the|a|an|who|nicknamed|known|dubbed|called|also)\b"
+        rf"|\b{n}\s+(?:is|was|has been|serves as|served as|became)\s+(?:the|a|an|one)\b"
+        rf"|\b(?:nicknamed|known as|called|dubbed)\s+[\"“]?{n}\b"
+        rf"|{JOB_TITLES.pattern}\s+{n}\b"
+        rf"|^[\"“]?As\s+(?:the|a|an)\b[^,]{{0,80}},\s+{n}\b",
+        re.I,
+    )
+
+
+def defines(sentence: str, name: str) -> bool:
+    """Whether ``sentence`` says what ``name`` is.
+
+    >>> defines("In addition, Dai Shan, the CEO of Taotianyuan, will move.", "Dai Shan")
+    True
+    >>> defines('"Mother Zhang should be better than Shan Dai.', "Shan Dai")
+    False
+    """
+    return bool(_definitions(name).search(sentence))
