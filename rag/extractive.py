@@ -137,7 +137,8 @@ def choose_sentences(
     for candidate in ranked:
         if len(chosen) == MAX_SENTENCES or candidate.score < best.score - JOIN_MARGIN:
             break
-        if candidate in chosen or (hard and not candidate.typed):
+        # A runner-up must give what the best had to: the wanted kind, the asked attribute.
+        if candidate in chosen or (hard and not candidate.typed) or not candidate.named:
             continue
         gain = weighted_share(wanted, (candidate.terms & wanted) - covered, weights)
         if gain >= MIN_NEW_COVERAGE:

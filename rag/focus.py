@@ -31,6 +31,16 @@ _AMOUNT = re.compile(
     r"|salaries|compensation|income|proceeds|valuation|turnover|sales|earnings|cash|money)\b",
     re.I,
 )
+# A query typed as keywords ("kuaidi dache loss?") asks for its last word, when that
+# is an attribute: no question word, and nothing after it.
+_KEYWORDS = re.compile(
+    r"^(?!(?:who|whom|whose|what|which|how|when|where|why|did|does|do|is|are|was|were|can"
+    r"|could|will|would|has|have|had|should|tell|list|give|show|explain|describe)\b)"
+    r"[\w\s.&'’-]*?\b(?P<focus>revenues?|profits?|loss|losses|prices?|salary|salaries"
+    r"|compensation|income|proceeds|valuation|turnover|sales|earnings|title|role|position)"
+    r"\s*\??$",
+    re.I,
+)
 # Money in general is named by any currency amount.
 _ANY_MONEY = frozenset({"cash", "money"})
 _CURRENCY = re.compile(r"[$¥€£]|\b(yuan|rmb|dollars?|usd|hkd|euros?|pounds?|yen)\b", re.I)
@@ -45,7 +55,13 @@ JOB_TITLES = re.compile(
 def focus_word(question: str) -> str | None:
     """The head word of the asked-for attribute, e.g. "Who is A's chief officer?" -> "officer"."""
     text = re.sub(r"\b(what|who)['’]s\b", r"\1 is", " ".join(question.split()), flags=re.I)
-    match = _POSSESSIVE.match(text) or _OF.match(text) or _HELD.match(text) or _AMOUNT.search(text)
+    match = (
+        _POSSESSIVE.match(text)
+        or _OF.match(text)
+        or _HELD.match(text)
+        or _AMOUNT.search(text)
+        or _KEYWORDS.match(text)
+    )
     if not match:
         return None
     words = [w for w in match.group("focus").split() if content_terms(w) and not w.isdigit()]

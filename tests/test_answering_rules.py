@@ -129,6 +129,11 @@ def test_focus_of_attribute_questions() -> None:
     assert focus_word("What position does Joe Tsai hold at Alibaba?") == "position"
     assert focus_word("What is Taotian's business strategy going forward?") == "strategy"
     assert focus_word("Why did it sell?") is None
+    # Keywords ask for their last word when it is an attribute.
+    assert focus_word("kuaidog taxi loss?") == "loss"
+    assert focus_word("Dai Shan title") == "title"
+    assert focus_word("Kuaidi Dache sale?") is None
+    assert focus_word("how big was the loss?") is None
     never = lambda words, target: False  # noqa: E731
     assert mentions("Dai Shan, the CEO of X, moves.", "title", never)
     assert not mentions("The committee was founded.", "officer", never)
@@ -185,6 +190,13 @@ def test_choose_sentences() -> None:
     plain = Question("What will she build?", ("build",), np.zeros(3), None)
     picked = choose_sentences(plain, [after, before], weights, lambda c: before)
     assert [c.start for c in picked.sentences] == [0, 30]
+
+    # A runner-up must name the attribute asked about, as the best had to.
+    loss = Question("Kuaidog loss?", ("kuaidog", "loss"), np.zeros(3), None, focus="loss")
+    sold = replace(_candidate("Alibaba sold Kuaidog.", 0, 0.9), named=False)
+    lost = _candidate("It had a loss of 5 yuan.", 30, 0.8)
+    picked = choose_sentences(loss, [sold, lost], weights)
+    assert [c.start for c in picked.sentences] == [30]
 
     # When the answer can say who "she" is, it does so in brackets instead of quoting.
     known = replace(after, antecedent=Antecedent(0, 3, "Dai Shan"))
