@@ -125,7 +125,11 @@ _YES_NO = re.compile(
 )
 
 
-_WHO = re.compile(r"^(and |so |but )?(who|whom|who's|who’s)\b")
+# "Who ...?", also after a short opening phrase ("In the March shake-up, who came back?").
+_WHO = re.compile(
+    r"^((in|on|at|after|before|during|since|following|according to|as of|under|besides"
+    r"|apart from)\b[^,?]{0,60},\s*)?(and |so |but )?(who|whom|who's|who’s)\b"
+)
 
 
 def expected_type(question: str) -> str | None:

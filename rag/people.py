@@ -124,12 +124,14 @@ def resolve_pronouns(sentences: list[str]) -> list[str]:
     >>> resolve_pronouns(["Joe Tsai spoke.", "He said his team won."])
     ['Joe Tsai spoke.', 'Joe Tsai said his team won.']
     """
-    resolved = []
-    for sentence, who in zip(sentences, antecedents(sentences), strict=True):
-        if who is None:
-            resolved.append(sentence)
-            continue
-        word = sentence[who.start : who.end].lower()
-        name = who.name + "'s" if word in ("his", "her") else who.name
-        resolved.append(sentence[: who.start] + name + sentence[who.end :])
-    return resolved
+    return [
+        sentence if who is None else resolved(sentence, who)
+        for sentence, who in zip(sentences, antecedents(sentences), strict=True)
+    ]
+
+
+def resolved(sentence: str, who: Antecedent) -> str:
+    """``sentence`` with the pronoun at ``who`` replaced by the name it stands for."""
+    word = sentence[who.start : who.end].lower()
+    name = who.name + "'s" if word in ("his", "her") else who.name
+    return sentence[: who.start] + name + sentence[who.end :]

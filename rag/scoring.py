@@ -11,7 +11,7 @@ import numpy as np
 
 from rag.answer_types import counted_noun, expected_type, has_type
 from rag.focus import focus_word, mentions
-from rag.people import Antecedent
+from rag.people import Antecedent, resolved
 from rag.terms import TermWeights, content_terms
 
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
@@ -134,7 +134,8 @@ class SentenceScorer:
             overlap=weighted_share(set(question.terms), terms, self.weights),
             typed=question.kind is not None
             and has_type(
-                text,
+                # Whom a known "he" stands for decides whether the sentence names someone new.
+                text if antecedent is None else resolved(text, antecedent),
                 question.kind,
                 counted=question.counted,
                 similar=self.similar_words,

@@ -13,7 +13,7 @@ from rag.followup import leans_on_history, standalone_question
 from rag.identity import defined_name, defines
 from rag.people import Antecedent
 from rag.question_parts import question_parts
-from rag.scoring import Candidate, Question
+from rag.scoring import Candidate, Question, SentenceScorer
 from rag.terms import TermWeights, content_terms
 
 
@@ -38,6 +38,8 @@ from rag.terms import TermWeights, content_terms
         ("What number did he give for its investments?", "count"),
         ("What percentage stake does it hold?", "percent"),
         ("Who wrote this piece?", "person"),
+        ("In the March shake-up, who came back to run it?", "person"),
+        ("What body did he create, and who runs it?", None),
         ("Who is Wu Yongming?", "identity"),  # asks what he is, not for a name
         ("Who is Alibaba CFO?", "person"),
         ("Who overtook Alibaba in market value?", "person"),
@@ -309,3 +311,14 @@ def test_what_someone_is_is_said_by_a_defining_sentence() -> None:
     assert defines("Taotian is the largest business of the group.", "Taotian")
     assert not defines('"Mother Zhang should be better than Shan Dai.', "Shan Dai")
     assert not defines("Joe Tsai stated that the value is high.", "Joe Tsai")
+
+
+def test_a_known_he_is_judged_by_whom_he_stands_for() -> None:
+    # "he" is Daniel Zhang, whom the question names: the sentence names nobody new.
+    scorer = SentenceScorer(TermWeights(["he took over the cloud"]), embed_model=None)
+    question = Question.analyse("Who came back with Zhang?", [0.0, 0.0])
+    sentence = ("a.txt", 0, 30, "In June, he took over the cloud.", "")
+    zhang = Antecedent(9, 11, "Daniel Zhang")
+    assert scorer.score(question, sentence, None).typed  # an unknown "he" may be anyone
+    assert not scorer.score(question, sentence, None, zhang).typed
+    assert scorer.score(question, sentence, None, Antecedent(9, 11, "Joe Tsai")).typed
