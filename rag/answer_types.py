@@ -40,11 +40,15 @@ _NUMBER_WORDS = (
     "|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
 )
 
+_ASKS_COMPANY = re.compile(
+    r"^(and |so |but )?(which|what) (company|companies|firm|firms|rivals?)\b"
+)
+
 # Question patterns, checked in order; the first match decides.
 _QUESTION_TYPES = [
     (REASON, re.compile(r"^(and |so |but )?(why|for what reason|what (is|was) the reason)\b")),
     # "Which company's market value overtook Alibaba's?" asks for a name, not an amount.
-    (PERSON, re.compile(r"^(and |so |but )?(which|what) (company|companies|firm|firms|rivals?)\b")),
+    (PERSON, _ASKS_COMPANY),
     (AGE, re.compile(r"\bhow old\b|\bwhat age\b|\b(his|her|their)\s+age\b")),
     (DURATION, re.compile(r"\bhow long\b")),
     (PERCENT, re.compile(r"\bpercent|\bpercentage\b|%")),
@@ -55,7 +59,9 @@ _QUESTION_TYPES = [
         re.compile(
             r"\bhow much (\w+ )?(money|cash|capital|funding)\b"
             r"|\bhow much\b.*\b(lose|lost|earn|earned|make|made|raise|raised|pay|paid|spend"
-            r"|spent|invest|invested|cost|costs|worth|sell for|sold for|fetch)\b"
+            r"|spent|invest|invested|cost|costs|worth|sell for|sold for|fetch|receive|received"
+            r"|gain|gained|generate|generated|collect|collected|pocket|pocketed|bring in"
+            r"|brought in)\b"
             r"|\b(price|prices|revenue|revenues|salary|salaries|compensation|income|profit"
             r"|profits|proceeds|valuation|market cap|market value|turnover|earnings figure"
             r"|net loss|net losses)\b"
@@ -246,6 +252,8 @@ _ROLE = re.compile(
 
 def wants_person(question: str) -> bool:
     """Whether a "who" question asks for a person, e.g. "Who chairs the board?" -> True."""
+    if _ASKS_COMPANY.match(question.lower()):
+        return False  # "Which companies is he CEO of?" asks for companies
     return bool(_ROLE.search(question) or JOB_TITLES.search(question))
 
 

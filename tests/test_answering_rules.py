@@ -25,6 +25,7 @@ from rag.terms import TermWeights, content_terms
         ("List the jobs he took, month by month.", "date"),
         ("Give me a timeline of the sale.", "date"),
         ("How much did Kuaidog lose?", "money"),
+        ("How much did Alibaba receive for the stake?", "money"),
         ("What revenue did it report?", "money"),
         ("What was Xiaopeng Motors' net loss in the second quarter?", "money"),
         ("Why did it post a net loss?", "reason"),
@@ -99,6 +100,9 @@ def test_who_questions_want_someone_the_question_does_not_name() -> None:
     overtook = "Who overtook Alibaba in market value?"
     assert has_type("Pinduoduo's value surpassed Alibaba.", "person", asked=overtook)
     assert not has_type("Pinduoduo's value surpassed Alibaba.", "person", asked=asked)
+    # A question for companies wants companies, even with a job title in it.
+    ceo_of = "Which companies is Daniel Zhang CEO of?"
+    assert has_type("Zhang is CEO of Alibaba and Taotian Group.", "person", asked=ceo_of)
     # A pronoun stands for someone the sentence before names.
     assert has_type("In September, he took over the unit.", "person", asked=asked)
 
