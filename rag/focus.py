@@ -13,13 +13,19 @@ from collections.abc import Callable
 from rag.terms import content_terms, stem, words
 
 _POSSESSIVE = re.compile(
-    r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?[\w .&-]+?['’]s\s+(?P<focus>[\w\s-]+?)"
+    # The owner is a short name, not a clause ("the entity that took over Alibaba's stakes").
+    r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?"
+    r"(?:(?!(?:that|which|who|whom|whose)\b)[\w.&-]+\s+){0,4}[\w.&-]+?['’]s\s+(?P<focus>[\w\s-]+?)"
     r"(?:\s+(?:according|in|at|of|for|as|now|right|today|currently|after|before|since|going"
     r"|from|to|with|by|during|over|under|this|next|last|then|overall|exactly|again)\b"
     r"|[?.,]|$)",
     re.I,
 )
-_OF = re.compile(r"^(?:what|who)\s+(?:is|was|are|were)\s+the\s+(?P<focus>[\w\s-]+?)\s+of\s+", re.I)
+_OF = re.compile(
+    r"^(?:what|who)\s+(?:is|was|are|were)\s+the\s+"
+    r"(?P<focus>(?:(?!(?:that|which|who|whom|whose)\b)[\w-]+\s+){0,3}[\w-]+?)\s+of\s+",
+    re.I,
+)
 # "What position does A hold?", "Which role did A play?"
 _HELD = re.compile(
     r"^(?:what|which)\s+(?P<focus>title|role|position|job|post)s?\s+(?:does|did|do|will)\b",
@@ -41,8 +47,8 @@ _KEYWORDS = re.compile(
     r"\s*\??$",
     re.I,
 )
-# Money in general is named by any currency amount.
-_ANY_MONEY = frozenset({"cash", "money"})
+# Money in general, or what a thing is worth, is named by any currency amount.
+_ANY_MONEY = frozenset({"cash", "money", "worth", "value"})
 _CURRENCY = re.compile(r"[$¥€£]|\b(yuan|rmb|dollars?|usd|hkd|euros?|pounds?|yen)\b", re.I)
 _PERSON_ATTRIBUTES = frozenset({"title", "role", "position", "job", "post"})
 JOB_TITLES = re.compile(

@@ -135,6 +135,9 @@ def test_focus_of_attribute_questions() -> None:
     assert focus_word("What position does Joe Tsai hold at Alibaba?") == "position"
     assert focus_word("What is Taotian's business strategy going forward?") == "strategy"
     assert focus_word("Why did it sell?") is None
+    # The owner or the attribute is a short phrase, not a clause.
+    assert focus_word("What is the unit that took over some of Alibaba's stakes?") is None
+    assert focus_word("What is the new unit that took over some of the stakes?") is None
     # Keywords ask for their last word when it is an attribute.
     assert focus_word("kuaidog taxi loss?") == "loss"
     assert focus_word("Dai Shan title") == "title"
@@ -144,6 +147,7 @@ def test_focus_of_attribute_questions() -> None:
     assert mentions("Dai Shan, the CEO of X, moves.", "title", never)
     assert not mentions("The committee was founded.", "officer", never)
     assert mentions("A loss of 5 million yuan.", "money", never)
+    assert mentions("The stakes came to $67 billion.", "worth", never)
 
 
 def test_follow_ups_are_made_standalone() -> None:
