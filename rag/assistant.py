@@ -9,7 +9,7 @@ import numpy as np
 
 from rag.abstention import Verdict, judge
 from rag.answer import REFUSAL, Answer, Citation, Passage
-from rag.chunking import Chunk
+from rag.chunking import sentence_predecessors
 from rag.citations import CitationVerifier, SourceSentence
 from rag.errors import LLMError
 from rag.extractive import Selection, choose_sentences, leaning_pronoun
@@ -105,7 +105,9 @@ class Assistant:
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self._vector_cache: dict[SentenceKey, np.ndarray] = {}
         self._references = PronounReferences(chunks)
-        self._predecessor = _sentence_predecessors(chunks)
+        self._predecessor = sentence_predecessors(
+            chunks, {d.name: d.text for d in status.documents}
+        )
         self._successor = {before: key for key, before in self._predecessor.items()}
 
     @property
@@ -397,17 +399,6 @@ def _given(candidate: Candidate, answer: str) -> bool:
     """Whether ``answer`` quoted the sentence, as it stands or saying who its "he" is."""
     who = candidate.antecedent
     return candidate.text in answer or (who is not None and say_who(candidate.text, who) in answer)
-
-
-def _sentence_predecessors(chunks: list[Chunk]) -> dict[SentenceKey, SentenceKey]:
-    """Each sentence's predecessor in the same paragraph (no line break between)."""
-    before: dict[SentenceKey, SentenceKey] = {}
-    for chunk in chunks:
-        for (s1, e1), (s2, e2) in zip(chunk.sentences, chunk.sentences[1:], strict=False):
-            gap = chunk.text[e1 - chunk.start : s2 - chunk.start]
-            if "\n" not in gap:
-                before[(chunk.source, s2, e2)] = (chunk.source, s1, e1)
-    return before
 
 
 _default: Assistant | None = None

@@ -119,3 +119,18 @@ def sentences_by_source(chunks: list[Chunk]) -> dict[str, list[tuple[int, int, s
         source: [(a, b, text) for (a, b), text in sorted(spans.items())]
         for source, spans in seen.items()
     }
+
+
+def sentence_predecessors(
+    chunks: list[Chunk], texts: dict[str, str]
+) -> dict[tuple[str, int, int], tuple[str, int, int]]:
+    """Each sentence's predecessor in the same paragraph (no line break between), also
+    across a chunk boundary: a long sentence is not repeated in the next chunk's overlap,
+    so "This is nothing short of a gamble." may open a chunk without what "This" is."""
+    before: dict[tuple[str, int, int], tuple[str, int, int]] = {}
+    for source, ordered in sentences_by_source(chunks).items():
+        text = texts.get(source)
+        for (s1, e1, _), (s2, e2, _) in zip(ordered, ordered[1:], strict=False):
+            if text is not None and "\n" not in text[e1:s2]:
+                before[(source, s2, e2)] = (source, s1, e1)
+    return before

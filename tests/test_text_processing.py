@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.chunking import chunk_document
+from rag.chunking import Chunk, chunk_document, sentence_predecessors
 from rag.documents import parse_document
 from rag.embedding import token_counter
 from rag.sentences import split_sentences
@@ -84,3 +84,14 @@ def test_overlong_sentence_is_cut_at_words() -> None:
     for chunk in chunks:
         assert count(chunk.text) <= 100
         assert text[chunk.start : chunk.end] == chunk.text
+
+
+def test_a_sentence_follows_its_predecessor_across_chunks() -> None:
+    text = "A long first sentence. This is a gamble.\nNew paragraph here."
+    first = Chunk("a.txt", 0, 22, text[:22], "", ((0, 22),))
+    second = Chunk("a.txt", 23, len(text), text[23:], "", ((23, 40), (41, len(text))))
+    before = sentence_predecessors([first, second], {"a.txt": text})
+    # No chunk holds both, yet "This" leans on the sentence before it ...
+    assert before[("a.txt", 23, 40)] == ("a.txt", 0, 22)
+    # ... and a new paragraph leans on nothing.
+    assert ("a.txt", 41, len(text)) not in before
