@@ -131,16 +131,18 @@ _YES_NO = re.compile(
 )
 
 
-# "Who ...?", also after a short opening phrase ("In the March shake-up, who came back?").
-_WHO = re.compile(
-    r"^((in|on|at|after|before|during|since|following|according to|as of|under|besides"
-    r"|apart from)\b[^,?]{0,60},\s*)?(and |so |but )?(who|whom|who's|who’s)\b"
+_WHO = re.compile(r"^(and |so |but )?(who|whom|who's|who’s)\b")
+# A short opening phrase before the question proper: "In the March shake-up, who came
+# back?", "According to the employee, why ...?" ask as if it were not there.
+_OPENING = re.compile(
+    r"^(in|on|at|after|before|during|since|following|according to|as of|under|besides"
+    r"|apart from)\b[^,?]{0,60},\s*"
 )
 
 
 def expected_type(question: str) -> str | None:
     """The kind of answer ``question`` wants, e.g. "How old is he?" -> "age"."""
-    text = " ".join(question.lower().split())
+    text = _OPENING.sub("", " ".join(question.lower().split()))
     if defined_name(question):
         return IDENTITY  # "Who is Wu Yongming?" asks what he is, not for a name
     if _YES_NO.match(text):

@@ -40,6 +40,7 @@ from rag.terms import TermWeights, content_terms
         ("What percentage stake does it hold?", "percent"),
         ("Who wrote this piece?", "person"),
         ("In the March shake-up, who came back to run it?", "person"),
+        ("According to the staffer, why is it better?", "reason"),
         ("What body did he create, and who runs it?", None),
         ("Who is Wu Yongming?", "identity"),  # asks what he is, not for a name
         ("Who is Alibaba CFO?", "person"),
