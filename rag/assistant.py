@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from rag.abstention import Verdict, judge
+from rag.acronyms import acronym_table, expand_acronyms, vocabulary
 from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.chunking import sentence_predecessors
 from rag.citations import CitationVerifier, SourceSentence
@@ -105,6 +106,9 @@ class Assistant:
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self._vector_cache: dict[SentenceKey, np.ndarray] = {}
         self._references = PronounReferences(chunks)
+        texts = [d.text for d in status.documents]
+        self._acronyms = acronym_table(texts)
+        self._vocabulary = vocabulary(texts)
         self._predecessor = sentence_predecessors(
             chunks, {d.name: d.text for d in status.documents}
         )
@@ -184,8 +188,8 @@ class Assistant:
             question,
             candidates,
             self.scorer.weights,
-            lambda c: by_key.get(self._predecessor.get(c.key, c.key)),
-            lambda c: by_key.get(self._successor.get(c.key, c.key)),
+            lambda c: by_key.get(self._predecessor.get(c.key)),
+            lambda c: by_key.get(self._successor.get(c.key)),
         )
 
     def _leaning_antecedent(self, key: SentenceKey, text: str) -> Antecedent | None:
@@ -230,7 +234,7 @@ class Assistant:
     def _evidence(self, message: str, history: Sequence[Any]) -> _Evidence:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
-        query = self.standalone(message, history)
+        query = expand_acronyms(self.standalone(message, history), self._acronyms, self._vocabulary)
         question = Question.analyse(query, self.embed_question(query), kind_from=message)
         passages, candidates = self._rank(question)
         if query != message:

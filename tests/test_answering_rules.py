@@ -245,12 +245,16 @@ def test_a_statement_over_two_sentences_is_answered_whole() -> None:
     # The "However" sentence carries on the answer; the one after it does not carry on.
     assert [c.start for c in picked.sentences] == [0, 29]
 
+    # A quotation is answered whole, to its closing mark, and no further.
     quote = _candidate('Tsai said: "Not all of it is core.', 0, 0.8)
-    rest = _candidate("We are weighing new ways to return value.", 35, 0.1)
-    picked = choose_sentences(
-        question, [quote, rest], weights, following=lambda c: rest if c == quote else None
-    )
-    assert [c.start for c in picked.sentences] == [0, 35]
+    middle = _candidate("We have many assets.", 35, 0.1)
+    more = _candidate("Some are worth more than others.", 56, 0.1)
+    last = _candidate('We are weighing new ways to return value."', 89, 0.1)
+    after = _candidate("Shares rose.", 132, 0.1)
+    chain = [quote, middle, more, last, after]
+    nexts = {a.key: b for a, b in zip(chain, chain[1:], strict=False)}
+    picked = choose_sentences(question, chain, weights, following=lambda c: nexts.get(c.key))
+    assert [c.start for c in picked.sentences] == [0, 35, 56, 89]
 
 
 def test_questions_that_ask_several_things_are_split() -> None:

@@ -52,6 +52,12 @@ def test_who_someone_is_comes_from_the_sentence_that_says(assistant) -> None:  #
     assert answer.text.startswith("In addition, Dai Shan, the CEO of Taotianyuan")
 
 
+def test_an_acronym_finds_the_name_it_stands_for(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("What did the WSJ source say?")
+    assert "told Wall Street Journal" in answer.text
+    assert answer.question == "What did the WSJ source say?"
+
+
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
     # Offline, the follow-up is searched with the previous question in front of it; that
     # question is context, and its answer is not given again.
