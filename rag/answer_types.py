@@ -15,9 +15,10 @@ from rag.focus import JOB_TITLES
 from rag.identity import defined_name, defines
 from rag.people import PERSONAL_PRONOUN, entity_names, person_names
 from rag.periods import fits_period
+from rag.speakers import speaker, speaks
 from rag.terms import MONTHS, STOP_WORDS, stem
 
-DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY = (
+DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY, WORDS = (
     "date",
     "money",
     "count",
@@ -28,10 +29,11 @@ DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY = 
     "duration",
     "reason",
     "identity",
+    "words",
 )
-# Kinds that favour a sentence but never rule one out: a name, a reason or what
-# someone is can be given in words no pattern recognises ("he", "the aim is ...").
-SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY})
+# Kinds that favour a sentence but never rule one out: a name, a reason, what someone
+# is or said can be given in words no pattern recognises ("he", "the aim is ...").
+SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY, WORDS})
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
@@ -145,6 +147,8 @@ def expected_type(question: str) -> str | None:
     text = _OPENING.sub("", " ".join(question.lower().split()))
     if defined_name(question):
         return IDENTITY  # "Who is Wu Yongming?" asks what he is, not for a name
+    if speaker(question):
+        return WORDS  # "What did Jack Ma say?"
     if _YES_NO.match(text):
         return None
     if _WHO.match(text):
@@ -230,6 +234,9 @@ def has_type(
             not _AFTER_MONTH.search(sentence[: found.start()])
             for found in _ANSWER_PATTERNS[ORDINAL].finditer(sentence)
         )
+    if kind == WORDS:
+        name = speaker(asked)
+        return name is not None and speaks(sentence, name)
     if kind == IDENTITY:
         name = defined_name(asked)
         return name is not None and defines(sentence, name)

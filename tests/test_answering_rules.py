@@ -14,6 +14,7 @@ from rag.identity import defined_name, defines
 from rag.people import Antecedent
 from rag.question_parts import question_parts
 from rag.scoring import Candidate, Question, SentenceScorer
+from rag.speakers import speaker
 from rag.terms import TermWeights, content_terms
 
 
@@ -335,3 +336,13 @@ def test_a_known_he_is_judged_by_whom_he_stands_for() -> None:
     assert scorer.score(question, sentence, None).typed  # an unknown "he" may be anyone
     assert not scorer.score(question, sentence, None, zhang).typed
     assert scorer.score(question, sentence, None, Antecedent(9, 11, "Joe Tsai")).typed
+
+
+def test_what_someone_said_is_where_they_speak() -> None:
+    assert speaker("What did Jack Ma say?") == "Jack Ma"
+    assert speaker("What has Joe Tsai said about the assets?") == "Joe Tsai"
+    assert speaker("What did the Alibaba employee say?") is None  # a description, not a name
+    assert expected_type("What did Jack Ma say?") == "words"
+    asked = "What did Jack Ma say?"
+    assert has_type("Facing rivals, Jack Ma said that it will change.", "words", asked=asked)
+    assert not has_type("He was one of the first to follow Jack Ma.", "words", asked=asked)
