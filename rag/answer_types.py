@@ -198,8 +198,17 @@ def counts(
         return True
     # By meaning, only the words up to the counted plural: in "20 teams working on AI",
     # "working" is near "jobs" but the number counts teams.
-    heads = [word for words in after for word in _up_to_plural(words)]
+    heads = [
+        word for words in after for word in _up_to_plural(words) if not _compound(word, target)
+    ]
     return similar is not None and bool(heads) and similar(heads, noun)
+
+
+def _compound(word: str, target: str) -> bool:
+    """Whether one of the two stems extends the other into another word: "shares" are
+    not "shareholders", "investments" are not "investors" (however close in meaning)."""
+    other = stem(word)
+    return other != target and (target.startswith(other) or other.startswith(target))
 
 
 def _up_to_plural(words: list[str]) -> list[str]:
