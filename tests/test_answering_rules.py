@@ -65,10 +65,13 @@ def test_sentences_with_the_wanted_kind() -> None:
     assert not has_type("It exited 8 listed companies.", "count", counted="jobs")
     assert counted_noun("At the peak, how many teams inside Taotian were there?") == "teams"
     assert counts("It sold 25 million shares of X.", "shares")
+
     # A word close in meaning counts; a longer word built on the counted one does not.
-    always = lambda words, target: True  # noqa: E731 - every word "close"
-    assert counts("It hired 300 staff members.", "employees", always)
-    assert not counts("It sold 25 million shares.", "shareholders", always)
+    def close(found: list[str], target: str) -> bool:  # as the embedding would say
+        return bool({"staff", "shares"} & set(found))
+
+    assert counts("It hired 300 staff.", "employees", close)
+    assert not counts("It sold 25 million shares.", "shareholders", close)
     assert has_type("As the fourth-generation CEO, he leads.", "ordinal")
     assert not has_type("On December 20th, he became CEO.", "ordinal")
     assert has_type("It sold because the unit lost money.", "reason")
