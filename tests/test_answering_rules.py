@@ -253,6 +253,17 @@ def test_a_statement_over_two_sentences_is_answered_whole() -> None:
     # The "However" sentence carries on the answer; the one after it does not carry on.
     assert [c.start for c in picked.sentences] == [0, 29]
 
+    # "In December, he ..." is the next event: it carries on only a question for dates.
+    june = _candidate("In June, Joe Tsai became CEO.", 0, 0.8, typed=True)
+    december = _candidate("In December, he took on the cloud unit.", 30, 0.2, typed=True)
+    nexts = {june.key: december}
+    for kind, expected in ((None, [0]), ("date", [0, 30])):
+        asked = Question("What did Tsai become?", ("tsai",), np.zeros(3), kind)
+        picked = choose_sentences(
+            asked, [june, december], weights, following=lambda c: nexts.get(c.key)
+        )
+        assert [c.start for c in picked.sentences] == expected
+
     # A quotation is answered whole, to its closing mark, and no further.
     quote = _candidate('Tsai said: "Not all of it is core.', 0, 0.8)
     middle = _candidate("We have many assets.", 35, 0.1)
