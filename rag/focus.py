@@ -10,6 +10,7 @@ attributes of people ("title", "role", "position") are met by any job title.
 import re
 from collections.abc import Callable
 
+from rag.people import entity_names
 from rag.terms import content_terms, stem, words
 
 _POSSESSIVE = re.compile(
@@ -74,12 +75,25 @@ def focus_word(question: str) -> str | None:
     return words[-1].lower() if words else None
 
 
-def mentions(sentence: str, word: str, similar: Callable[[list[str], str], bool]) -> bool:
-    """Whether ``sentence`` names the attribute ``word``: its stem, a close word or a job title."""
+def mentions(
+    sentence: str, word: str, similar: Callable[[list[str], str], bool], asked: str = ""
+) -> bool:
+    """Whether ``sentence`` names the attribute ``word``: its stem, a close word or a job
+    title; a "name" is given by a name the question ``asked`` does not hold ("What is the
+    name of the new entity?" -> "... the newly established entity, Hangzhou Haoyue")."""
     if word in _PERSON_ATTRIBUTES and JOB_TITLES.search(sentence):
+        return True
+    if word == "name" and _new_name(sentence, asked):
         return True
     if word in _ANY_MONEY and _CURRENCY.search(sentence):
         return True
     target = stem(word)
     found = [w.lower() for w in words(sentence)]
     return any(stem(w) == target for w in found) or similar(found, word)
+
+
+def _new_name(sentence: str, asked: str) -> bool:
+    known = {w.lower() for w in words(asked)}
+    return any(
+        not known & {part.lower() for part in name.split()} for name in entity_names(sentence)
+    )

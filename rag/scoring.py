@@ -142,6 +142,7 @@ class SentenceScorer:
                 asked=question.text,
             ),
             terms=terms,
-            named=question.focus is None or mentions(text, question.focus, self.similar_words),
+            named=question.focus is None
+            or mentions(text, question.focus, self.similar_words, question.text),
             antecedent=antecedent,
         )

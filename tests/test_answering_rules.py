@@ -157,6 +157,10 @@ def test_focus_of_attribute_questions() -> None:
     assert not mentions("The committee was founded.", "officer", never)
     assert mentions("A loss of 5 million yuan.", "money", never)
     assert mentions("The stakes came to $67 billion.", "worth", never)
+    # A name is given by a name the question does not hold, not by the word "name".
+    asked = "What is the name of the new entity that got Alibaba's stakes?"
+    assert mentions("Alibaba moved them to a new entity, Hangzhou Haoyue.", "name", never, asked)
+    assert not mentions("Alibaba moved them to a new entity.", "name", never, asked)
 
 
 def test_follow_ups_are_made_standalone() -> None:
