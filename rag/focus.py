@@ -93,7 +93,7 @@ def mentions(
 
 
 def _new_name(sentence: str, asked: str) -> bool:
-    known = {w.lower() for w in words(asked)}
+    known = {w.lower() for w in re.findall(r"[A-Za-z]+", asked)}
     return any(
         not known & {part.lower() for part in name.split()} for name in entity_names(sentence)
     )
