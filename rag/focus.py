@@ -14,9 +14,11 @@ from rag.people import entity_names
 from rag.terms import content_terms, stem, words
 
 _POSSESSIVE = re.compile(
-    # The owner is a short name, not a clause ("the entity that took over Alibaba's stakes").
+    # The owner is a short name, not a clause or a phrase with a preposition ("the entity
+    # that took over Alibaba's stakes", "the priorities for Alibaba's next ten years").
     r"^(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?"
-    r"(?:(?!(?:that|which|who|whom|whose)\b)[\w.&-]+\s+){0,4}[\w.&-]+?['’]s\s+(?P<focus>[\w\s-]+?)"
+    r"(?:(?!(?:that|which|who|whom|whose|for|of|in|on|at|to|with|from|by|about)\b)[\w.&-]+\s+)"
+    r"{0,4}[\w.&-]+?['’]s\s+(?P<focus>[\w\s-]+?)"
     r"(?:\s+(?:according|in|at|of|for|as|now|right|today|currently|after|before|since|going"
     r"|from|to|with|by|during|over|under|this|next|last|then|overall|exactly|again)\b"
     r"|[?.,]|$)",

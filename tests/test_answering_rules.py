@@ -147,6 +147,7 @@ def test_focus_of_attribute_questions() -> None:
     # The owner or the attribute is a short phrase, not a clause.
     assert focus_word("What is the unit that took over some of Alibaba's stakes?") is None
     assert focus_word("What is the new unit that took over some of the stakes?") is None
+    assert focus_word("What are the priorities for Alibaba's next ten years?") is None
     # Keywords ask for their last word when it is an attribute.
     assert focus_word("kuaidog taxi loss?") == "loss"
     assert focus_word("Dai Shan title") == "title"
