@@ -18,7 +18,7 @@ from rag.periods import fits_period
 from rag.speakers import speaker, speaks
 from rag.terms import MONTHS, STOP_WORDS, stem
 
-DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY, WORDS = (
+DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY, WORDS, STAKE = (
     "date",
     "money",
     "count",
@@ -30,6 +30,7 @@ DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY, W
     "reason",
     "identity",
     "words",
+    "stake",
 )
 # Kinds that favour a sentence but never rule one out: a name, a reason, what someone
 # is or said can be given in words no pattern recognises ("he", "the aim is ...").
@@ -65,7 +66,8 @@ _QUESTION_TYPES = [
             r"|gain|gained|generate|generated|collect|collected|pocket|pocketed|bring in"
             r"|brought in)\b"
             r"|\b(price|prices|revenue|revenues|salary|salaries|compensation|income|profit"
-            r"|profits|proceeds|valuation|market cap|market value|turnover|earnings figure"
+            r"|profits|proceeds|valuation|market cap|market capitali[sz]ation|market value"
+            r"|turnover|earnings figure"
             r"|net loss|net losses)\b"
         ),
     ),
@@ -78,6 +80,14 @@ _QUESTION_TYPES = [
         ),
     ),
     (COUNT, re.compile(r"\bhow much\b|\bwhat number\b|\bthe number of\b")),
+    # "How big a stake ...?", "What size is its holding?": a percentage or a number of shares.
+    (
+        STAKE,
+        re.compile(
+            r"\b(how big|how large|what size|the size of)\b.*\b(stake|stakes|holding|holdings"
+            r"|position)\b"
+        ),
+    ),
     (
         DATE,
         re.compile(
@@ -98,6 +108,9 @@ _ANSWER_PATTERNS = {
     ),
     COUNT: re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I),
     PERCENT: re.compile(r"\d\s*(%|per ?cent)", re.I),
+    STAKE: re.compile(
+        r"\d\s*(%|per ?cent)|\d[\d.,]*\s*(thousand|million|billion)?\s+shares\b", re.I
+    ),
     ORDINAL: re.compile(
         r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,3}(st|nd|rd|th))\b",
         re.I,

@@ -27,6 +27,9 @@ from rag.terms import TermWeights, content_terms
         ("Give me a timeline of the sale.", "date"),
         ("How much did Kuaidog lose?", "money"),
         ("How much did Alibaba receive for the stake?", "money"),
+        ("What was its market capitalization that day?", "money"),
+        ("How big a stake in the firm did it sell?", "stake"),
+        ("What size is its remaining holding?", "stake"),
         ("What revenue did it report?", "money"),
         ("What was Xiaopeng Motors' net loss in the second quarter?", "money"),
         ("Why did it post a net loss?", "reason"),
@@ -74,6 +77,10 @@ def test_sentences_with_the_wanted_kind() -> None:
     assert not counts("It sold 25 million shares.", "shareholders", close)
     assert has_type("As the fourth-generation CEO, he leads.", "ordinal")
     assert not has_type("On December 20th, he became CEO.", "ordinal")
+    assert has_type("It holds a 5% stake.", "stake")
+    assert has_type("It plans to sell 25 million shares of the firm.", "stake")
+    assert not has_type("It sold shares worth 2.6 billion dollars.", "stake")
+    assert not has_type("It has cut its holdings in both firms.", "stake")
     assert has_type("It sold because the unit lost money.", "reason")
     assert not has_type("It sold the unit in June.", "reason")
 
