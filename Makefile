@@ -48,7 +48,7 @@ lint: $(LOCAL_STAMP)
 
 # Quality floors a little under the measured figures (README), so quality cannot silently regress.
 GOLD_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.88,citation_precision=0.90,noans_accuracy=0.93,false_refusal_rate=0.05
-HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.90,citation_precision=0.78,noans_accuracy=0.7,false_refusal_rate=0.05
+HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.90,citation_precision=0.78,noans_accuracy=0.75,false_refusal_rate=0.05
 
 eval: $(STAMP)
 	$(BIN)/rag eval seeds/gold.jsonl --no-failures --fail-under $(GOLD_FLOORS)
