@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rag.focus import JOB_TITLES
 from rag.identity import defined_name, defines
-from rag.people import PERSONAL_PRONOUN, entity_names, person_names
+from rag.people import PERSONAL_PRONOUN, entity_names, new_to, person_names
 from rag.periods import fits_period
 from rag.speakers import speaker, speaks
 from rag.terms import MONTHS, STOP_WORDS, stem
@@ -295,6 +295,4 @@ def new_names(sentence: str, asked: str) -> list[str]:
     >>> new_names("In June, Joe Tsai and Daniel Zhang met.", "Who met Zhang?")
     ['Joe Tsai']
     """
-    known = {word.lower() for word in re.findall(r"[A-Za-z]+", asked)}
-    names = person_names(sentence) if wants_person(asked) else entity_names(sentence)
-    return [name for name in names if not known & {part.lower() for part in name.split()}]
+    return new_to(person_names(sentence) if wants_person(asked) else entity_names(sentence), asked)

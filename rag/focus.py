@@ -10,7 +10,7 @@ attributes of people ("title", "role", "position") are met by any job title.
 import re
 from collections.abc import Callable
 
-from rag.people import entity_names
+from rag.people import entity_names, new_to
 from rag.terms import content_terms, stem, words
 
 _POSSESSIVE = re.compile(
@@ -85,17 +85,10 @@ def mentions(
     name of the new entity?" -> "... the newly established entity, Hangzhou Haoyue")."""
     if word in _PERSON_ATTRIBUTES and JOB_TITLES.search(sentence):
         return True
-    if word == "name" and _new_name(sentence, asked):
+    if word == "name" and new_to(entity_names(sentence), asked):
         return True
     if word in _ANY_MONEY and _CURRENCY.search(sentence):
         return True
     target = stem(word)
     found = [w.lower() for w in words(sentence)]
     return any(stem(w) == target for w in found) or similar(found, word)
-
-
-def _new_name(sentence: str, asked: str) -> bool:
-    known = {w.lower() for w in re.findall(r"[A-Za-z]+", asked)}
-    return any(
-        not known & {part.lower() for part in name.split()} for name in entity_names(sentence)
-    )

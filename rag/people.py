@@ -81,6 +81,16 @@ def entity_names(text: str) -> list[str]:
     ]
 
 
+def new_to(names: list[str], asked: str) -> list[str]:
+    """Those of ``names`` that share no word with the question ``asked``.
+
+    >>> new_to(["Joe Tsai", "Daniel Zhang"], "Who met Zhang?")
+    ['Joe Tsai']
+    """
+    known = {word.lower() for word in re.findall(r"[A-Za-z]+", asked)}
+    return [name for name in names if not known & {part.lower() for part in name.split()}]
+
+
 @dataclass(frozen=True)
 class Antecedent:
     """Who the first "he"/"she"/"his"/"her" of a sentence, at ``[start, end)``, stands for."""
