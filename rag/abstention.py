@@ -13,7 +13,7 @@ committee?" next to a sentence that only says the committee was set up).
 from dataclasses import dataclass
 
 from rag.answer_types import PERSON, new_names
-from rag.people import PERSONAL_PRONOUN, person_names, resolve_pronouns
+from rag.people import PERSONAL_PRONOUN, person_names, resolve_pronouns, resolved
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
@@ -52,7 +52,7 @@ def judge(
         # "Who chairs X?": evidence that names nobody but the question's own people
         # does not say who; a "him" in the question is whom the evidence's "he" means.
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
-        named = named and any(new_names(_with_antecedent(c), known) for c in chosen)
+        named = named and any(new_names(_as_resolved(c), known) for c in chosen)
     return Verdict(
         answer=bool(chosen)
         and named
@@ -64,10 +64,10 @@ def judge(
     )
 
 
-def _with_antecedent(candidate: Candidate) -> str:
-    """The sentence and, when the answer says who its "he" is, that name."""
+def _as_resolved(candidate: Candidate) -> str:
+    """The sentence saying who its "he" is, when the answer does (as it was typed)."""
     who = candidate.antecedent
-    return candidate.text if who is None else f"{candidate.text} ({who.name})"
+    return candidate.text if who is None else resolved(candidate.text, who)
 
 
 def _antecedents(asked: str, chosen: tuple[Candidate, ...]) -> list[str]:
@@ -77,8 +77,8 @@ def _antecedents(asked: str, chosen: tuple[Candidate, ...]) -> list[str]:
         return []
     texts = [c.text for c in sorted(chosen, key=lambda c: (c.source, c.start))]
     found = [c.antecedent.name for c in chosen if c.antecedent is not None]
-    for text, resolved in zip(texts, resolve_pronouns(texts), strict=True):
-        if resolved != text:
+    for text, reading in zip(texts, resolve_pronouns(texts), strict=True):
+        if reading != text:
             own = person_names(text)
-            found += [name for name in person_names(resolved) if name not in own]
+            found += [name for name in person_names(reading) if name not in own]
     return found
