@@ -18,7 +18,21 @@ from rag.periods import fits_period
 from rag.speakers import speaker, speaks
 from rag.terms import MONTHS, STOP_WORDS, stem
 
-DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY, WORDS, STAKE = (
+(
+    DATE,
+    MONEY,
+    COUNT,
+    ORDINAL,
+    PERCENT,
+    AGE,
+    PERSON,
+    DURATION,
+    REASON,
+    IDENTITY,
+    WORDS,
+    STAKE,
+    NAMES,
+) = (
     "date",
     "money",
     "count",
@@ -31,10 +45,11 @@ DATE, MONEY, COUNT, ORDINAL, PERCENT, AGE, PERSON, DURATION, REASON, IDENTITY, W
     "identity",
     "words",
     "stake",
+    "names",
 )
 # Kinds that favour a sentence but never rule one out: a name, a reason, what someone
 # is or said can be given in words no pattern recognises ("he", "the aim is ...").
-SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY, WORDS})
+SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY, WORDS, NAMES})
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
@@ -43,6 +58,14 @@ _NUMBER_WORDS = (
     "|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth"
 )
 
+# "Which companies is he CEO of?", "Which three firms ...?": several names, a list.
+_ASKS_COMPANIES = re.compile(
+    r"\b(which|what)\s+(\w+\s+){0,2}(companies|firms|organi[sz]ations|units|businesses"
+    r"|subsidiaries|rivals|competitors|brands|platforms)\b"
+)
+# A list names at least this many things the question does not.
+MIN_LISTED = 2
+
 _ASKS_COMPANY = re.compile(
     r"^(and |so |but )?(which|what) (company|companies|firm|firms|rivals?)\b"
 )
@@ -50,6 +73,7 @@ _ASKS_COMPANY = re.compile(
 # Question patterns, checked in order; the first match decides.
 _QUESTION_TYPES = [
     (REASON, re.compile(r"^(and |so |but )?(why|for what reason|what (is|was) the reason)\b")),
+    (NAMES, _ASKS_COMPANIES),
     # "Which company's market value overtook Alibaba's?" asks for a name, not an amount.
     (PERSON, _ASKS_COMPANY),
     (AGE, re.compile(r"\bhow old\b|\bwhat age\b|\b(his|her|their)\s+age\b")),
@@ -262,6 +286,8 @@ def has_type(
     if kind == IDENTITY:
         name = defined_name(asked)
         return name is not None and defines(sentence, name)
+    if kind == NAMES:
+        return len(new_to(entity_names(sentence), asked)) >= MIN_LISTED
     if kind == PERSON:
         # "he"/"she" stands for someone the sentence before names (the answer brings it).
         return bool(new_names(sentence, asked) or PERSONAL_PRONOUN.search(sentence))

@@ -34,6 +34,9 @@ from rag.terms import TermWeights, content_terms
         ("What was Xiaopeng Motors' net loss in the second quarter?", "money"),
         ("Why did it post a net loss?", "reason"),
         ("Which company's market value overtook Alibaba's?", "person"),
+        ("Which companies is Daniel Zhang now CEO of?", "names"),
+        ("Which three firms does he run?", "names"),
+        ("Of which organizations is he the chief executive?", "names"),
         ("How many teams work on AI?", "count"),
         ("How many days after it passed Alibaba's market value did it happen?", "count"),
         ("How long after the merger did it happen?", "duration"),
@@ -116,9 +119,13 @@ def test_who_questions_want_someone_the_question_does_not_name() -> None:
     overtook = "Who overtook Alibaba in market value?"
     assert has_type("Pinduoduo's value surpassed Alibaba.", "person", asked=overtook)
     assert not has_type("Pinduoduo's value surpassed Alibaba.", "person", asked=asked)
-    # A question for companies wants companies, even with a job title in it.
+    # A question for companies wants companies, even with a job title in it ...
+    ceo_of = "Which company is Daniel Zhang CEO of?"
+    assert has_type("Zhang is CEO of Alibaba Holding Group.", "person", asked=ceo_of)
+    # ... and one for several wants a list: two names or more the question does not give.
     ceo_of = "Which companies is Daniel Zhang CEO of?"
-    assert has_type("Zhang is CEO of Alibaba and Taotian Group.", "person", asked=ceo_of)
+    assert has_type("Zhang is CEO of Alibaba and Taotian Group.", "names", asked=ceo_of)
+    assert not has_type("In June, Daniel Zhang became CEO of Alibaba.", "names", asked=ceo_of)
     # A pronoun stands for someone the sentence before names.
     assert has_type("In September, he took over the unit.", "person", asked=asked)
 
