@@ -20,6 +20,9 @@ _BOUNDARY = re.compile(rf"(?:\?\s+|;\s*|:\s*|,?\s+(?:and|but|or)\s+)(?={_ASKS})"
 _QUESTION = re.compile(rf"^(?:and |but |so |also )?{_ASKS}", re.I)
 # A part with fewer content terms than this is too vague to search for ("and why?").
 MIN_PART_TERMS = 2
+# A part this short is a question word and maybe a verb whose rest is in the other part:
+# "When and why did it sell?", "Who wrote and who edited this piece?".
+MAX_ELLIPTIC_WORDS = 2
 
 
 def question_parts(question: str) -> list[str]:
@@ -35,5 +38,25 @@ def question_parts(question: str) -> list[str]:
         context, pieces = pieces[0], pieces[1:]
     if len(pieces) < 2:
         return []
+    pieces = [_completed(p, pieces) for p in pieces]
     parts = [f"{context}: {p}" if context else p for p in pieces]
     return [p for p in parts if len(content_terms(p)) >= MIN_PART_TERMS]
+
+
+def _completed(piece: str, pieces: list[str]) -> str:
+    """``piece`` with the words it leaves to its neighbour: "When" before "why did it
+    sell?" is "When did it sell?", "Who wrote" before "who edited this piece?" is
+    "Who wrote this piece?", and "when" after "What did it sell" is "when did it sell".
+
+    >>> _completed("Who wrote", ["Who wrote", "who edited this piece?"])
+    'Who wrote this piece?'
+    """
+    size = len(piece.split())
+    if size > MAX_ELLIPTIC_WORDS or len(content_terms(piece)) >= MIN_PART_TERMS:
+        return piece
+    here = pieces.index(piece)
+    for other in [*pieces[here + 1 :], *reversed(pieces[:here])]:
+        whole = " ".join([piece.rstrip("?"), *other.split()[size:]])
+        if len(content_terms(whole)) >= MIN_PART_TERMS:
+            return whole
+    return piece

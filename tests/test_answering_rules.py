@@ -313,6 +313,19 @@ def test_questions_that_ask_several_things_are_split() -> None:
     assert question_parts("What body did Wu create, and who runs it?") == [
         "What body did Wu create"
     ]
+    # A question word alone (maybe with its verb) leaves the rest to its neighbour.
+    assert question_parts("When and why did Alibaba drop the spin-off?") == [
+        "When did Alibaba drop the spin-off?",
+        "why did Alibaba drop the spin-off?",
+    ]
+    assert question_parts("Who wrote and who edited this piece?") == [
+        "Who wrote this piece?",
+        "who edited this piece?",
+    ]
+    assert question_parts("What did Alibaba sell and when?") == [
+        "What did Alibaba sell",
+        "when did Alibaba sell",
+    ]
     assert question_parts("Who runs Taotian and Alibaba Cloud?") == []
     assert question_parts("What did Tsai and Ma say?") == []
 

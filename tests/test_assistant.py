@@ -58,6 +58,12 @@ def test_an_acronym_finds_the_name_it_stands_for(assistant) -> None:  # noqa: AN
     assert answer.question == "What did the WSJ source say?"
 
 
+def test_two_questions_sharing_their_object_are_both_answered(assistant) -> None:  # noqa: ANN001
+    # "Who wrote" leaves "this piece" to the question after it.
+    answer = assistant.ask("Who wrote and who edited this piece?")
+    assert "Liu Baodan" in answer.text and "Zhang Xiaoling" in answer.text
+
+
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
     # Offline, the follow-up is searched with the previous question in front of it; that
     # question is context, and its answer is not given again.
