@@ -173,15 +173,16 @@ _YES_NO = re.compile(
 _WHO = re.compile(r"^(and |so |but )?(who|whom|who's|who’s)\b")
 # A short opening phrase before the question proper: "In the March shake-up, who came
 # back?", "According to the employee, why ...?" ask as if it were not there.
-_OPENING = re.compile(
+OPENING = re.compile(
     r"^(in|on|at|after|before|during|since|following|according to|as of|under|besides"
-    r"|apart from)\b[^,?]{0,60},\s*"
+    r"|apart from)\b[^,?]{0,60},\s*",
+    re.I,
 )
 
 
 def expected_type(question: str) -> str | None:
     """The kind of answer ``question`` wants, e.g. "How old is he?" -> "age"."""
-    text = _OPENING.sub("", " ".join(question.lower().split()))
+    text = OPENING.sub("", " ".join(question.lower().split()))
     if defined_name(question):
         return IDENTITY  # "Who is Wu Yongming?" asks what he is, not for a name
     if speaker(question):

@@ -9,6 +9,7 @@ context every part keeps.
 
 import re
 
+from rag.answer_types import OPENING
 from rag.terms import content_terms
 
 _ASKS = (
@@ -34,7 +35,12 @@ def question_parts(question: str) -> list[str]:
     """
     pieces = [p.strip(" ,;:") for p in _BOUNDARY.split(question) if p.strip(" ,;:")]
     context = ""
-    if pieces and not _QUESTION.match(pieces[0]):
+    opening = OPENING.match(pieces[0]) if pieces else None
+    if opening and _QUESTION.match(pieces[0][opening.end() :]):
+        # "In the employee's view, what did it lose, and why ...?": the opening phrase
+        # frames every part.
+        pieces = [pieces[0], *(opening.group(0) + p for p in pieces[1:])]
+    elif pieces and not _QUESTION.match(pieces[0]):
         context, pieces = pieces[0], pieces[1:]
     if len(pieces) < 2:
         return []

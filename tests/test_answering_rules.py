@@ -313,6 +313,11 @@ def test_questions_that_ask_several_things_are_split() -> None:
     assert question_parts("What body did Wu create, and who runs it?") == [
         "What body did Wu create"
     ]
+    # An opening phrase before the first question frames every part.
+    assert question_parts("In March, who came back, and when did he leave?") == [
+        "In March, who came back",
+        "In March, when did he leave?",
+    ]
     # A question word alone (maybe with its verb) leaves the rest to its neighbour.
     assert question_parts("When and why did Alibaba drop the spin-off?") == [
         "When did Alibaba drop the spin-off?",
