@@ -26,7 +26,9 @@ _ORGANISATION_WORDS = frozenset(
     markets street journal times news post daily city state states province county""".split()
 )
 # Capitalised words that name nothing in particular ("Directors" of "Board of Directors").
-_GENERIC_CAPITALS = frozenset("directors director board chairman ceo".split())
+_GENERIC_CAPITALS = frozenset(
+    "directors director board chairman chairmen ceo ceos cfo cfos coo cto".split()
+)
 _MONTH_WORD = re.compile(rf"^({MONTHS})$", re.I)
 # How many sentences back the person a pronoun stands for may have been named.
 MAX_ANTECEDENT_DISTANCE = 3

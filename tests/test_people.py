@@ -25,6 +25,8 @@ def test_entities_include_companies_but_not_generic_capitals() -> None:
     assert found == ["Pinduoduo", "Alibaba"]
     assert entity_names("Facing competition, it set up a board.") == []
     assert entity_names("It reports to the Group's Board of Directors.") == []
+    # A plural job title is not a name ("Which companies ...?" counts names).
+    assert entity_names("Wu Yongming is one of the busiest CEOs in its history.") == ["Wu Yongming"]
 
 
 def test_a_pronoun_is_read_as_the_subject_named_before() -> None:
