@@ -10,6 +10,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from rag.terms import content_terms
+
 _CONNECTIVE = re.compile(r"^\s*(and|also|but|so|then|what about|how about|plus)\b", re.I)
 _BACK_REFERENCES = frozenset(
     "it its it's that this they them their theirs those these he him his she her hers"
@@ -18,8 +20,13 @@ _BACK_REFERENCES = frozenset(
 
 
 def leans_on_history(message: str) -> bool:
-    """Whether ``message`` needs the conversation to be understood."""
-    if _CONNECTIVE.match(message):
+    """Whether ``message`` needs the conversation to be understood: it opens with a
+    connective, refers back, or names nothing at all ("Why?", "Since when?").
+
+    >>> leans_on_history("Why?")
+    True
+    """
+    if _CONNECTIVE.match(message) or not content_terms(message):
         return True
     words = re.findall(r"[a-z']+", message.lower())
     return any(word in _BACK_REFERENCES for word in words)

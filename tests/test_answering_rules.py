@@ -185,6 +185,9 @@ def test_follow_ups_are_made_standalone() -> None:
     ]
     assert leans_on_history("And what does each of them cover?")
     assert not leans_on_history("Who wrote the article?")
+    # A question that names nothing is about the conversation.
+    assert leans_on_history("Why?") and leans_on_history("And since when?")
+    assert standalone_question("Why?", history) == "How many AI teams are there? Why?"
     assert standalone_question("Which ones?", history) == "How many AI teams are there? Which ones?"
     assert standalone_question("Who wrote it?", []) == "Who wrote it?"
 
