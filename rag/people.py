@@ -30,6 +30,12 @@ _GENERIC_CAPITALS = frozenset(
     "directors director board chairman chairmen ceo ceos cfo cfos coo cto".split()
 )
 _MONTH_WORD = re.compile(rf"^({MONTHS})$", re.I)
+# A title inside a capitalised run parts the organisation from the person: "Alibaba
+# Chairman Joe Tsai" is Alibaba and Joe Tsai.
+_TITLES = frozenset(
+    """chairman chairwoman chairperson chairmen ceo ceos cfo coo cto president founder
+    director editor author""".split()
+)
 # How many sentences back the person a pronoun stands for may have been named.
 MAX_ANTECEDENT_DISTANCE = 3
 
@@ -43,8 +49,20 @@ def _runs(text: str) -> list[list[str]]:
         while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
             parts.pop(0)
         if parts and not (match.start() == 0 and len(words) == 1 and _opener(text, match.end())):
-            runs.append(parts)
+            runs.extend(_parted(parts))
     return runs
+
+
+def _parted(parts: list[str]) -> list[list[str]]:
+    """A run parted at the titles inside it (a title alone, or at an end, stays)."""
+    pieces: list[list[str]] = [[]]
+    for i, part in enumerate(parts):
+        inside = 0 < i < len(parts) - 1
+        if inside and part.lower() in _TITLES:
+            pieces.append([])
+        else:
+            pieces[-1].append(part)
+    return [piece for piece in pieces if piece]
 
 
 def _opener(text: str, end: int) -> bool:

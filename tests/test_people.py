@@ -25,6 +25,9 @@ def test_entities_include_companies_but_not_generic_capitals() -> None:
     assert found == ["Pinduoduo", "Alibaba"]
     assert entity_names("Facing competition, it set up a board.") == []
     assert entity_names("It reports to the Group's Board of Directors.") == []
+    # A title inside a run parts the organisation from the person.
+    assert person_names("Then Alibaba Chairman Joe Tsai spoke.") == ["Joe Tsai"]
+    assert entity_names("Then Alibaba Chairman Joe Tsai spoke.") == ["Alibaba", "Joe Tsai"]
     # A plural job title is not a name ("Which companies ...?" counts names).
     assert entity_names("Wu Yongming is one of the busiest CEOs in its history.") == ["Wu Yongming"]
 
