@@ -11,7 +11,8 @@ from conftest import ARTICLE, ROOT
 
 
 @pytest.mark.parametrize(
-    ("name", "minimum", "unanswerable"), [("gold", 60, 10), ("heldout", 40, 10)]
+    ("name", "minimum", "unanswerable"),
+    [("gold", 60, 10), ("heldout", 40, 10), ("followups", 50, 5)],
 )
 def test_gold_sets_are_valid(name: str, minimum: int, unanswerable: int) -> None:
     text = ARTICLE.read_text(encoding="utf-8")
