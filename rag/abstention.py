@@ -12,7 +12,7 @@ committee?" next to a sentence that only says the committee was set up).
 
 from dataclasses import dataclass
 
-from rag.answer_types import PERSON, new_names
+from rag.answer_types import CREDIT, PERSON, new_names
 from rag.people import PERSONAL_PRONOUN, person_names, resolve_pronouns, resolved
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
@@ -56,7 +56,8 @@ def judge(
     return Verdict(
         answer=bool(chosen)
         and named
-        and (similarity >= MIN_SIMILARITY or coverage >= FULL_COVERAGE)
+        # A credit line ("Author: ...") answers "Who wrote this?" in no shared words.
+        and (similarity >= MIN_SIMILARITY or coverage >= FULL_COVERAGE or question.kind == CREDIT)
         and coverage >= MIN_COVERAGE,
         coverage=coverage,
         similarity=similarity,

@@ -11,6 +11,7 @@ from any article.
 import re
 from collections.abc import Callable
 
+from rag.credits import credit_asked, gives_credit
 from rag.focus import JOB_TITLES
 from rag.identity import defined_name, defines
 from rag.people import PERSONAL_PRONOUN, entity_names, new_to, person_names
@@ -32,6 +33,7 @@ from rag.terms import MONTHS, STOP_WORDS, stem
     WORDS,
     STAKE,
     NAMES,
+    CREDIT,
 ) = (
     "date",
     "money",
@@ -46,6 +48,7 @@ from rag.terms import MONTHS, STOP_WORDS, stem
     "words",
     "stake",
     "names",
+    "credit",
 )
 # Kinds that favour a sentence but never rule one out: a name, a reason, what someone
 # is or said can be given in words no pattern recognises ("he", "the aim is ...").
@@ -183,6 +186,8 @@ OPENING = re.compile(
 def expected_type(question: str) -> str | None:
     """The kind of answer ``question`` wants, e.g. "How old is he?" -> "age"."""
     text = OPENING.sub("", " ".join(question.lower().split()))
+    if credit_asked(question):
+        return CREDIT  # "Who wrote this piece?" is answered by its credit line
     if defined_name(question):
         return IDENTITY  # "Who is Wu Yongming?" asks what he is, not for a name
     if speaker(question):
@@ -287,6 +292,9 @@ def has_type(
     if kind == IDENTITY:
         name = defined_name(asked)
         return name is not None and defines(sentence, name)
+    if kind == CREDIT:
+        role = credit_asked(asked)
+        return role is not None and gives_credit(sentence, role)
     if kind == NAMES:
         return len(new_to(entity_names(sentence), asked)) >= MIN_LISTED
     if kind == PERSON:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.answer_types import DATE, SOFT_KINDS
+from rag.answer_types import CREDIT, DATE, SOFT_KINDS
 from rag.people import entity_names
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import MONTHS, TermWeights
@@ -124,6 +124,12 @@ def choose_sentences(
         return Selection((), "nothing was retrieved")
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0]
+    if question.kind == CREDIT:
+        # The credit line answers however far it is: it is about the article itself.
+        typed = [c for c in ranked if c.typed]
+        if not typed:
+            return Selection((), "no passage gives the article's credits")
+        return Selection((typed[0],))
     if question.kind is not None and question.kind not in SOFT_KINDS:
         subjects = _subjects(question, ranked)
         typed = [c for c in ranked if c.typed and _names_any(subjects, c, previous)]

@@ -45,7 +45,7 @@ from rag.terms import TermWeights, content_terms
         ("What number of shares did it sell?", "count"),
         ("What number did he give for its investments?", "count"),
         ("What percentage stake does it hold?", "percent"),
-        ("Who wrote this piece?", "person"),
+        ("Who wrote this piece?", "credit"),
         ("In the March shake-up, who came back to run it?", "person"),
         ("According to the staffer, why is it better?", "reason"),
         ("What body did he create, and who runs it?", None),
@@ -56,6 +56,10 @@ from rag.terms import TermWeights, content_terms
         ("Why did Alibaba sell?", "reason"),
         ("And what was the reason for the sale?", "reason"),
         ("What did Alibaba sell?", None),
+        ("Who wrote this article about the reshuffle?", "credit"),
+        ("And who edited it?", "credit"),
+        ("Who is the author?", "credit"),
+        ("Who wrote the letter?", "person"),  # about the news, not the article
     ],
 )
 def test_expected_answer_kind(question: str, kind: str | None) -> None:
@@ -86,6 +90,20 @@ def test_sentences_with_the_wanted_kind() -> None:
     assert not has_type("It has cut its holdings in both firms.", "stake")
     assert has_type("It sold because the unit lost money.", "reason")
     assert not has_type("It sold the unit in June.", "reason")
+
+
+def test_the_article_s_credits_answer_who_wrote_it() -> None:
+    asked = "Who wrote this article about the reshuffle?"
+    assert has_type("Author: Liu Baodan", "credit", asked=asked)
+    assert not has_type("Editor: Zhang Xiaoling", "credit", asked=asked)
+    assert not has_type("Liu Baodan wrote about the reshuffle.", "credit", asked=asked)
+    weights = TermWeights(["the reshuffle", "author"])
+    question = Question(asked, ("wrote", "reshuffl"), np.zeros(3), "credit")
+    title = _candidate("Alibaba's management undergoes a reshuffle.", 0, 0.8)
+    credit = _candidate("Author: Liu Baodan", 50, 0.1, typed=True)
+    # However far the credit line is from the question, it answers; nothing else does.
+    assert choose_sentences(question, [title, credit], weights).sentences == (credit,)
+    assert choose_sentences(question, [title], weights).reason
 
 
 def test_a_reason_favours_but_never_rules_out() -> None:

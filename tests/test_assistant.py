@@ -64,6 +64,12 @@ def test_two_questions_sharing_their_object_are_both_answered(assistant) -> None
     assert "Liu Baodan" in answer.text and "Zhang Xiaoling" in answer.text
 
 
+def test_who_wrote_the_article_is_its_credit_line(assistant) -> None:  # noqa: ANN001
+    # The title sentence is far closer to this question than "Author: Liu Baodan".
+    answer = assistant.ask("Who wrote this article about Alibaba's reshuffle?")
+    assert answer.text == "Author: Liu Baodan [1]"
+
+
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
     # Offline, the follow-up is searched with the previous question in front of it; that
     # question is context, and its answer is not given again.
