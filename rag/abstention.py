@@ -12,7 +12,8 @@ committee?" next to a sentence that only says the committee was set up).
 
 from dataclasses import dataclass
 
-from rag.answer_types import CREDIT, PERSON, new_names
+from rag.answer_types import PERSON, new_names
+from rag.credits import CREDIT_KINDS
 from rag.people import PERSONAL_PRONOUN, person_names, resolve_pronouns, resolved
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
@@ -48,7 +49,9 @@ def judge(
     missing = tuple(t for t in dict.fromkeys(question.terms) if t not in present)
     # Each candidate was checked for the asked attribute when it was scored.
     named = question.focus is None or any(c.named for c in chosen)
-    if question.kind == PERSON:
+    # The article's credit line ("Author: ...") answers "Who wrote this?" in no shared words.
+    credited = question.kind in CREDIT_KINDS and any(c.typed for c in chosen)
+    if question.kind == PERSON or question.kind in CREDIT_KINDS:
         # "Who chairs X?": evidence that names nobody but the question's own people
         # does not say who; a "him" in the question is whom the evidence's "he" means.
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
@@ -56,8 +59,7 @@ def judge(
     return Verdict(
         answer=bool(chosen)
         and named
-        # A credit line ("Author: ...") answers "Who wrote this?" in no shared words.
-        and (similarity >= MIN_SIMILARITY or coverage >= FULL_COVERAGE or question.kind == CREDIT)
+        and (similarity >= MIN_SIMILARITY or coverage >= FULL_COVERAGE or credited)
         and coverage >= MIN_COVERAGE,
         coverage=coverage,
         similarity=similarity,

@@ -11,7 +11,7 @@ from any article.
 import re
 from collections.abc import Callable
 
-from rag.credits import credit_asked, gives_credit
+from rag.credits import CREDIT_KINDS, credit_asked, gives_credit
 from rag.focus import JOB_TITLES
 from rag.identity import defined_name, defines
 from rag.people import PERSONAL_PRONOUN, entity_names, new_to, person_names
@@ -33,7 +33,6 @@ from rag.terms import MONTHS, STOP_WORDS, stem
     WORDS,
     STAKE,
     NAMES,
-    CREDIT,
 ) = (
     "date",
     "money",
@@ -48,11 +47,10 @@ from rag.terms import MONTHS, STOP_WORDS, stem
     "words",
     "stake",
     "names",
-    "credit",
 )
 # Kinds that favour a sentence but never rule one out: a name, a reason, what someone
 # is or said can be given in words no pattern recognises ("he", "the aim is ...").
-SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY, WORDS, NAMES})
+SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY, WORDS, NAMES, *CREDIT_KINDS})
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
@@ -186,8 +184,9 @@ OPENING = re.compile(
 def expected_type(question: str) -> str | None:
     """The kind of answer ``question`` wants, e.g. "How old is he?" -> "age"."""
     text = OPENING.sub("", " ".join(question.lower().split()))
-    if credit_asked(question):
-        return CREDIT  # "Who wrote this piece?" is answered by its credit line
+    credit = credit_asked(question)
+    if credit is not None:
+        return credit  # "Who wrote this piece?" is answered by its credit line
     if defined_name(question):
         return IDENTITY  # "Who is Wu Yongming?" asks what he is, not for a name
     if speaker(question):
@@ -292,9 +291,8 @@ def has_type(
     if kind == IDENTITY:
         name = defined_name(asked)
         return name is not None and defines(sentence, name)
-    if kind == CREDIT:
-        role = credit_asked(asked)
-        return role is not None and gives_credit(sentence, role)
+    if kind in CREDIT_KINDS:
+        return gives_credit(sentence, kind)
     if kind == NAMES:
         return len(new_to(entity_names(sentence), asked)) >= MIN_LISTED
     if kind == PERSON:

@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.answer_types import CREDIT, DATE, SOFT_KINDS
+from rag.answer_types import DATE, SOFT_KINDS
+from rag.credits import CREDIT_KINDS
 from rag.people import entity_names
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import MONTHS, TermWeights
@@ -35,6 +36,8 @@ MIN_NEW_COVERAGE = 0.07
 MAX_SENTENCES = 3
 # A sentence with the wanted answer kind may answer when this close to the best.
 TYPE_MARGIN = 0.2
+# An article's credit lines: its author's and its editor's.
+MAX_CREDITS = 2
 # A pronoun subject, possibly after a short opening phrase ("In June, he took ...").
 _LEANS_BACK = re.compile(
     r"^[\"“]?([^,.;]{0,30},\s*)?(he|she|it|they|this|these|that|those|his|her|its|their|both"
@@ -124,12 +127,12 @@ def choose_sentences(
         return Selection((), "nothing was retrieved")
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0]
-    if question.kind == CREDIT:
+    if question.kind in CREDIT_KINDS:
         # The credit line answers however far it is: it is about the article itself.
-        typed = [c for c in ranked if c.typed]
-        if not typed:
-            return Selection((), "no passage gives the article's credits")
-        return Selection((typed[0],))
+        # Without one, the question is answered like any other "who".
+        credits = [c for c in ranked if c.typed][:MAX_CREDITS]
+        if credits:
+            return Selection(tuple(sorted(credits, key=lambda c: (c.source, c.start))))
     if question.kind is not None and question.kind not in SOFT_KINDS:
         subjects = _subjects(question, ranked)
         typed = [c for c in ranked if c.typed and _names_any(subjects, c, previous)]

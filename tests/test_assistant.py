@@ -68,6 +68,14 @@ def test_who_wrote_the_article_is_its_credit_line(assistant) -> None:  # noqa: A
     # The title sentence is far closer to this question than "Author: Liu Baodan".
     answer = assistant.ask("Who wrote this article about Alibaba's reshuffle?")
     assert answer.text == "Author: Liu Baodan [1]"
+    # A follow-up asks for the credit its own words name, not the previous question's.
+    history = [
+        {"role": "user", "content": "Who edited this article?"},
+        {"role": "assistant", "content": "Editor: Zhang Xiaoling [1]"},
+    ]
+    assert assistant.chat("And who wrote it?", history).text == "Author: Liu Baodan [1]"
+    both = assistant.ask("Who wrote this piece and who edited it?")
+    assert both.text == "Author: Liu Baodan [1] Editor: Zhang Xiaoling [2]"
 
 
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
