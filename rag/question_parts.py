@@ -21,9 +21,16 @@ _BOUNDARY = re.compile(rf"(?:\?\s+|;\s*|:\s*|,?\s+(?:and|but|or)\s+)(?={_ASKS})"
 _QUESTION = re.compile(rf"^(?:and |but |so |also )?{_ASKS}", re.I)
 # A part with fewer content terms than this is too vague to search for ("and why?").
 MIN_PART_TERMS = 2
-# A part this short is a question word and maybe a verb whose rest is in the other part:
-# "When and why did it sell?", "Who wrote and who edited this piece?".
-MAX_ELLIPTIC_WORDS = 2
+_WH = r"(?:what|who|whom|whose|how|where|when|why|which)"
+_AUXILIARY = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)"
+_LEAD = r"^(?:and |but |so |also )?"
+# A part that leaves its rest to its neighbour: a question word alone ("When and why did
+# it sell?") or with its verb ("Who wrote and who edited this piece?") ...
+_BARE = re.compile(rf"{_LEAD}{_WH}\??$", re.I)
+_WITH_VERB = re.compile(rf"{_LEAD}{_WH} (?!{_AUXILIARY}\b)[a-z]+\??$", re.I)
+# ... and the neighbour of the same shape, whose rest it takes.
+_REST_AFTER_AUXILIARY = re.compile(rf"{_LEAD}{_WH} ({_AUXILIARY} .+)$", re.I)
+_REST_AFTER_VERB = re.compile(rf"{_LEAD}{_WH} (?!{_AUXILIARY}\b)[a-z]+ (.+)$", re.I)
 
 
 def question_parts(question: str) -> list[str]:
@@ -34,35 +41,39 @@ def question_parts(question: str) -> list[str]:
     ['How many shares will it sell', 'how big was its loss?']
     """
     pieces = [p.strip(" ,;:") for p in _BOUNDARY.split(question) if p.strip(" ,;:")]
-    context = ""
+    context = frame = ""
     opening = OPENING.match(pieces[0]) if pieces else None
     if opening and _QUESTION.match(pieces[0][opening.end() :]):
         # "In the employee's view, what did it lose, and why ...?": the opening phrase
         # frames every part.
-        pieces = [pieces[0], *(opening.group(0) + p for p in pieces[1:])]
+        frame, pieces[0] = opening.group(0), pieces[0][opening.end() :]
     elif pieces and not _QUESTION.match(pieces[0]):
         context, pieces = pieces[0], pieces[1:]
     if len(pieces) < 2:
         return []
-    pieces = [_completed(p, pieces) for p in pieces]
+    pieces = [frame + _completed(i, pieces) for i in range(len(pieces))]
     parts = [f"{context}: {p}" if context else p for p in pieces]
     return [p for p in parts if len(content_terms(p)) >= MIN_PART_TERMS]
 
 
-def _completed(piece: str, pieces: list[str]) -> str:
-    """``piece`` with the words it leaves to its neighbour: "When" before "why did it
-    sell?" is "When did it sell?", "Who wrote" before "who edited this piece?" is
-    "Who wrote this piece?", and "when" after "What did it sell" is "when did it sell".
+def _completed(index: int, pieces: list[str]) -> str:
+    """The piece at ``index`` with the words it leaves to a neighbour of its shape:
+    "When" before "why did it sell?" is "When did it sell?", "Who wrote" before "who
+    edited this piece?" is "Who wrote this piece?". "Who left" before "why did he
+    quit?" is left as it is: they share no rest.
 
-    >>> _completed("Who wrote", ["Who wrote", "who edited this piece?"])
-    'Who wrote this piece?'
+    >>> _completed(1, ["What did Alibaba sell", "when"])
+    'when did Alibaba sell'
     """
-    size = len(piece.split())
-    if size > MAX_ELLIPTIC_WORDS or len(content_terms(piece)) >= MIN_PART_TERMS:
+    piece = pieces[index]
+    if _BARE.match(piece):
+        shape = _REST_AFTER_AUXILIARY
+    elif _WITH_VERB.match(piece):
+        shape = _REST_AFTER_VERB
+    else:
         return piece
-    here = pieces.index(piece)
-    for other in [*pieces[here + 1 :], *reversed(pieces[:here])]:
-        whole = " ".join([piece.rstrip("?"), *other.split()[size:]])
-        if len(content_terms(whole)) >= MIN_PART_TERMS:
-            return whole
+    for other in [*pieces[index + 1 :], *reversed(pieces[:index])]:
+        match = shape.match(other)
+        if match:
+            return f"{piece.rstrip('?')} {match.group(1)}"
     return piece

@@ -363,6 +363,15 @@ def test_questions_that_ask_several_things_are_split() -> None:
         "What did Alibaba sell",
         "when did Alibaba sell",
     ]
+    # Only from a neighbour of the same shape: these share no rest.
+    assert question_parts("Who left and why did he quit Alibaba?") == ["why did he quit Alibaba?"]
+    assert question_parts("How much did Alibaba lose and why?") == ["How much did Alibaba lose"]
+    assert question_parts("Who sold Kuaidi and when?") == ["Who sold Kuaidi"]
+    # An opening phrase frames the completed parts too.
+    assert question_parts("In March, when and why did Alibaba sell Kuaidi?") == [
+        "In March, when did Alibaba sell Kuaidi?",
+        "In March, why did Alibaba sell Kuaidi?",
+    ]
     assert question_parts("Who runs Taotian and Alibaba Cloud?") == []
     assert question_parts("What did Tsai and Ma say?") == []
 
