@@ -26,22 +26,24 @@ _ORGANISATION_WORDS = frozenset(
     markets street journal times news post daily city state states province county""".split()
 )
 # Capitalised words that name nothing in particular ("Directors" of "Board of Directors").
-_GENERIC_CAPITALS = frozenset(
-    "directors director board chairman chairmen ceo ceos cfo cfos coo cto".split()
-)
+# ("CEO" never joins a run: all capitals; "CEOs" does.)
+_GENERIC_CAPITALS = frozenset("directors director board chairman chairmen ceo ceos cfos".split())
 _MONTH_WORD = re.compile(rf"^({MONTHS})$", re.I)
 # A title inside a capitalised run parts the organisation from the person: "Alibaba
 # Chairman Joe Tsai" is Alibaba and Joe Tsai.
 _TITLES = frozenset(
-    """chairman chairwoman chairperson chairmen ceo ceos cfo coo cto president founder
-    director editor author""".split()
+    """chairman chairwoman chairperson president founder director editor author""".split()
 )
 # How many sentences back the person a pronoun stands for may have been named.
 MAX_ANTECEDENT_DISTANCE = 3
 
 
-def _runs(text: str) -> list[list[str]]:
-    """Capitalised runs as word lists, without initials and leading function words or months."""
+def _runs(text: str, people: bool = False) -> list[list[str]]:
+    """Capitalised runs as word lists, without initials and leading function words or months.
+
+    A run is parted at a title inside it; for ``people``, the part before the title is
+    left out: it names the employer ("Ant Financial" in "Ant Financial Chairman Eric Jing").
+    """
     runs = []
     for match in _CAPITALISED_RUN.finditer(text):
         words = match.group(0).replace("-", " ").split()
@@ -49,16 +51,20 @@ def _runs(text: str) -> list[list[str]]:
         while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
             parts.pop(0)
         if parts and not (match.start() == 0 and len(words) == 1 and _opener(text, match.end())):
-            runs.extend(_parted(parts))
+            pieces = _parted(parts)
+            runs.extend(pieces[-1:] if people else pieces)
     return runs
 
 
 def _parted(parts: list[str]) -> list[list[str]]:
-    """A run parted at the titles inside it (a title alone, or at an end, stays)."""
+    """A run parted at the titles in it: "Alibaba Chairman Joe Tsai" is ["Alibaba"] and
+    ["Joe", "Tsai"], "Chairman Joe Tsai" is ["Joe", "Tsai"]. A run that is only a title
+    or ends in one ("Alibaba Chairman") is kept whole."""
+    if parts[-1].lower() in _TITLES:
+        return [parts]
     pieces: list[list[str]] = [[]]
-    for i, part in enumerate(parts):
-        inside = 0 < i < len(parts) - 1
-        if inside and part.lower() in _TITLES:
+    for part in parts:
+        if part.lower() in _TITLES:
             pieces.append([])
         else:
             pieces[-1].append(part)
@@ -81,8 +87,8 @@ def person_names(text: str) -> list[str]:
     """
     return [
         " ".join(parts)
-        for parts in _runs(text)
-        if len(parts) >= 2 and parts[-1].lower() not in _ORGANISATION_WORDS
+        for parts in _runs(text, people=True)
+        if len(parts) >= 2 and parts[-1].lower() not in _ORGANISATION_WORDS | _TITLES
     ]
 
 

@@ -4,6 +4,7 @@ from rag.chunking import Chunk
 from rag.people import (
     MAX_ANTECEDENT_DISTANCE,
     Antecedent,
+    antecedents,
     entity_names,
     person_names,
     resolve_pronouns,
@@ -25,9 +26,15 @@ def test_entities_include_companies_but_not_generic_capitals() -> None:
     assert found == ["Pinduoduo", "Alibaba"]
     assert entity_names("Facing competition, it set up a board.") == []
     assert entity_names("It reports to the Group's Board of Directors.") == []
-    # A title inside a run parts the organisation from the person.
+    # A title inside a run parts the organisation from the person; before a name it goes.
     assert person_names("Then Alibaba Chairman Joe Tsai spoke.") == ["Joe Tsai"]
     assert entity_names("Then Alibaba Chairman Joe Tsai spoke.") == ["Alibaba", "Joe Tsai"]
+    assert person_names("Then Chairman Joe Tsai spoke.") == ["Joe Tsai"]
+    assert person_names("Then Alibaba Chairman and CEO Daniel Zhang spoke.") == ["Daniel Zhang"]
+    # The employer before a title is no person for a "he" to stand for.
+    assert antecedents(["Ant Financial Chairman Eric Jing spoke.", "He said it grew."])[1] == (
+        Antecedent(0, 2, "Eric Jing")
+    )
     # A plural job title is not a name ("Which companies ...?" counts names).
     assert entity_names("Wu Yongming is one of the busiest CEOs in its history.") == ["Wu Yongming"]
 
