@@ -61,7 +61,8 @@ _NUMBER_WORDS = (
 
 # "Which companies is he CEO of?", "Which three firms ...?": several names, a list.
 _ASKS_COMPANIES = re.compile(
-    r"\b(which|what)\s+(\w+\s+){0,2}(companies|firms|organi[sz]ations|units|businesses"
+    r"^(and |so |but )?((of|in|for|from|with|at|by|to|into|among) )?(which|what)\s+"
+    r"((?!of\b)\w+\s+){0,2}(companies|firms|organi[sz]ations|units|businesses"
     r"|subsidiaries|rivals|competitors|brands|platforms)\b"
 )
 # A list names at least this many things the question does not.

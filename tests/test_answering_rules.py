@@ -37,6 +37,7 @@ from rag.terms import TermWeights, content_terms
         ("Which companies is Daniel Zhang now CEO of?", "names"),
         ("Which three firms does he run?", "names"),
         ("Of which organizations is he the chief executive?", "names"),
+        ("Which of its units was sold?", None),  # one of them, not a list
         ("How many teams work on AI?", "count"),
         ("How many days after it passed Alibaba's market value did it happen?", "count"),
         ("How long after the merger did it happen?", "duration"),
