@@ -65,7 +65,11 @@ def main() -> None:
     parser.add_argument("settings", nargs="*", default=[""])
     parser.add_argument("--llm", default="extractive")
     parser.add_argument("--replay", type=Path, help="cache of the model's answers")
-    parser.add_argument("--sets", default="gold,heldout")
+    parser.add_argument(
+        "--sets",
+        default="gold,heldout",
+        help="comma-separated set names under seeds/ or paths to gold files",
+    )
     args = parser.parse_args()
     assistant = Assistant(
         Settings(seeds_dir=ROOT / "seeds", index_dir=ROOT / "index", llm=args.llm)

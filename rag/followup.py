@@ -1,8 +1,9 @@
 """Turn a follow-up ("and how much did it lose?") into a standalone question.
 
 The offline heuristic: when the message leans on the conversation (it opens
-with a connective or refers back with a pronoun), the previous user question
-is put in front of it, so retrieval sees what "it" refers to. An LLM answerer
+with a connective, refers back with a pronoun, or names nothing at all: "Why?"),
+the previous user question is put in front of it, so retrieval sees what "it"
+refers to. An LLM answerer
 can do better; this one needs no model and never invents words.
 """
 
