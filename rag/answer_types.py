@@ -12,12 +12,12 @@ import re
 from collections.abc import Callable
 
 from rag.credits import CREDIT_KINDS, credit_asked, gives_credit
-from rag.focus import JOB_TITLES
 from rag.identity import defined_name, defines
 from rag.people import PERSONAL_PRONOUN, entity_names, new_to, person_names
 from rag.periods import fits_period
 from rag.speakers import speaker, speaks
 from rag.terms import MONTHS, STOP_WORDS, stem
+from rag.titles import JOB_TITLES
 
 (
     DATE,

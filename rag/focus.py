@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from rag.people import entity_names, new_to
 from rag.terms import content_terms, stem, words
+from rag.titles import JOB_TITLES
 
 _POSSESSIVE = re.compile(
     # The owner is a short name, not a clause or a phrase with a preposition ("the entity
@@ -54,11 +55,6 @@ _KEYWORDS = re.compile(
 _ANY_MONEY = frozenset({"cash", "money", "worth", "value"})
 _CURRENCY = re.compile(r"[$¥€£]|\b(yuan|rmb|dollars?|usd|hkd|euros?|pounds?|yen)\b", re.I)
 _PERSON_ATTRIBUTES = frozenset({"title", "role", "position", "job", "post"})
-JOB_TITLES = re.compile(
-    r"\b(ceo|cfo|coo|cto|chairman|chairwoman|chair|president|director|officer|head|chief"
-    r"|founder|partner|executive|manager|secretary|minister|editor|author|leader)\b",
-    re.I,
-)
 
 
 def focus_word(question: str) -> str | None:

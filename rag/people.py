@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from rag.terms import MONTHS, STOP_WORDS
+from rag.titles import TITLE_WORDS
 
 # Runs of capitalised words, initials allowed inside: names of people, companies, units
 # ("Joe Tsai", "Mary K. O'Neil", "McKinsey", "In June").
@@ -25,15 +26,10 @@ _ORGANISATION_WORDS = frozenset(
     association university institute ministry department agency council exchange market
     markets street journal times news post daily city state states province county""".split()
 )
-# Capitalised words that name nothing in particular ("Directors" of "Board of Directors").
-# ("CEO" never joins a run: all capitals; "CEOs" does.)
-_GENERIC_CAPITALS = frozenset("directors director board chairman chairmen ceo ceos cfos".split())
+# Capitalised words that name nothing in particular ("Directors" of "Board of Directors",
+# a title, "the busiest CEOs").
+_GENERIC_CAPITALS = TITLE_WORDS | frozenset("board directors chairmen ceos cfos".split())
 _MONTH_WORD = re.compile(rf"^({MONTHS})$", re.I)
-# A title inside a capitalised run parts the organisation from the person: "Alibaba
-# Chairman Joe Tsai" is Alibaba and Joe Tsai.
-_TITLES = frozenset(
-    """chairman chairwoman chairperson president founder director editor author""".split()
-)
 # How many sentences back the person a pronoun stands for may have been named.
 MAX_ANTECEDENT_DISTANCE = 3
 
@@ -60,11 +56,11 @@ def _parted(parts: list[str]) -> list[list[str]]:
     """A run parted at the titles in it: "Alibaba Chairman Joe Tsai" is ["Alibaba"] and
     ["Joe", "Tsai"], "Chairman Joe Tsai" is ["Joe", "Tsai"]. A run that is only a title
     or ends in one ("Alibaba Chairman") is kept whole."""
-    if parts[-1].lower() in _TITLES:
+    if parts[-1].lower() in TITLE_WORDS:
         return [parts]
     pieces: list[list[str]] = [[]]
     for part in parts:
-        if part.lower() in _TITLES:
+        if part.lower() in TITLE_WORDS:
             pieces.append([])
         else:
             pieces[-1].append(part)
@@ -88,7 +84,7 @@ def person_names(text: str) -> list[str]:
     return [
         " ".join(parts)
         for parts in _runs(text, people=True)
-        if len(parts) >= 2 and parts[-1].lower() not in _ORGANISATION_WORDS | _TITLES
+        if len(parts) >= 2 and parts[-1].lower() not in _ORGANISATION_WORDS | TITLE_WORDS
     ]
 
 
