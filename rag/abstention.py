@@ -55,7 +55,8 @@ def judge(
         # "Who chairs X?": evidence that names nobody but the question's own people
         # does not say who; a "him" in the question is whom the evidence's "he" means.
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
-        named = named and any(new_names(_as_resolved(c), known) for c in chosen)
+        # A sentence is read saying who its known "he" is, as the scorer typed it.
+        named = named and any(new_names(resolved(c.text, c.antecedent), known) for c in chosen)
     return Verdict(
         answer=bool(chosen)
         and named
@@ -65,12 +66,6 @@ def judge(
         similarity=similarity,
         missing=missing,
     )
-
-
-def _as_resolved(candidate: Candidate) -> str:
-    """The sentence saying who its "he" is, when the answer does (as it was typed)."""
-    who = candidate.antecedent
-    return candidate.text if who is None else resolved(candidate.text, who)
 
 
 def _antecedents(asked: str, chosen: tuple[Candidate, ...]) -> list[str]:

@@ -157,13 +157,16 @@ def resolve_pronouns(sentences: list[str]) -> list[str]:
     ['Joe Tsai spoke.', 'Joe Tsai said his team won.']
     """
     return [
-        sentence if who is None else resolved(sentence, who)
+        resolved(sentence, who)
         for sentence, who in zip(sentences, antecedents(sentences), strict=True)
     ]
 
 
-def resolved(sentence: str, who: Antecedent) -> str:
-    """``sentence`` with the pronoun at ``who`` replaced by the name it stands for."""
+def resolved(sentence: str, who: Antecedent | None) -> str:
+    """``sentence`` with the pronoun at ``who`` replaced by the name it stands for (as it
+    is, when no one is known)."""
+    if who is None:
+        return sentence
     word = sentence[who.start : who.end].lower()
     name = who.name + "'s" if word in ("his", "her") else who.name
     return sentence[: who.start] + name + sentence[who.end :]

@@ -135,7 +135,7 @@ class SentenceScorer:
             typed=question.kind is not None
             and has_type(
                 # Whom a known "he" stands for decides whether the sentence names someone new.
-                text if antecedent is None else resolved(text, antecedent),
+                resolved(text, antecedent),
                 question.kind,
                 counted=question.counted,
                 similar=self.similar_words,
