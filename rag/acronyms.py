@@ -8,7 +8,8 @@ capitalised names ("Securities and Exchange Commission" -> SEC) is read as that 
 
 import re
 
-from rag.terms import MONTHS, STOP_WORDS, words
+from rag.people import without_openers
+from rag.terms import words
 
 # Small words a name's initials skip: "Securities and Exchange Commission" is SEC.
 _SKIPPED = frozenset({"and", "of", "the", "for", "&"})
@@ -27,12 +28,7 @@ def acronym_table(texts: list[str]) -> dict[str, str]:
     table: dict[str, str] = {}
     for text in texts:
         for match in _NAME.finditer(text):
-            parts = match.group(0).split()
-            # "On December", "While Daniel Zhang": a capitalised first word of a sentence.
-            while parts and (
-                parts[0].lower() in STOP_WORDS or re.match(rf"({MONTHS})$", parts[0], re.I)
-            ):
-                parts.pop(0)
+            parts = without_openers(match.group(0).split())
             name = " ".join(p.removesuffix("'s").removesuffix("’s") for p in parts)
             words_of = name.split()
             # "US Securities and Exchange Commission" is also the SEC.

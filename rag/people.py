@@ -43,13 +43,28 @@ def _runs(text: str, people: bool = False) -> list[list[str]]:
     runs = []
     for match in _CAPITALISED_RUN.finditer(text):
         words = match.group(0).replace("-", " ").split()
-        parts = [w.removesuffix("'s").removesuffix("’s") for w in words if not w.endswith(".")]
-        while parts and (parts[0].lower() in STOP_WORDS or _MONTH_WORD.match(parts[0])):
-            parts.pop(0)
+        parts = without_openers(
+            [w.removesuffix("'s").removesuffix("’s") for w in words if not w.endswith(".")]
+        )
         if parts and not (match.start() == 0 and len(words) == 1 and _opener(text, match.end())):
             pieces = _parted(parts)
             runs.extend(pieces[-1:] if people else pieces)
     return runs
+
+
+def without_openers(parts: list[str]) -> list[str]:
+    """The words of a capitalised run without the function words or month it opens with,
+    capitalised only for starting a sentence ("On December", "While Daniel Zhang").
+
+    >>> without_openers(["On", "December", "Joe", "Tsai"])
+    ['Joe', 'Tsai']
+    """
+    first = 0
+    while first < len(parts) and (
+        parts[first].lower() in STOP_WORDS or _MONTH_WORD.match(parts[first])
+    ):
+        first += 1
+    return parts[first:]
 
 
 def _parted(parts: list[str]) -> list[list[str]]:
