@@ -18,12 +18,13 @@ _ASKS = (
 )
 # Where a new question starts: after "?", ";", ":" or ", and"/" and" before a question word.
 _BOUNDARY = re.compile(rf"(?:\?\s+|;\s*|:\s*|,?\s+(?:and|but|or)\s+)(?={_ASKS})", re.I)
-_QUESTION = re.compile(rf"^(?:and |but |so |also )?{_ASKS}", re.I)
+# A connective a question may open with ("and why ...?").
+_LEAD = r"^(?:and |but |so |also )?"
+_QUESTION = re.compile(rf"{_LEAD}{_ASKS}", re.I)
 # A part with fewer content terms than this is too vague to search for ("and why?").
 MIN_PART_TERMS = 2
 _WH = r"(?:what|who|whom|whose|how|where|when|why|which)"
 _AUXILIARY = r"(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)"
-_LEAD = r"^(?:and |but |so |also )?"
 # A part that leaves its rest to its neighbour: a question word alone ("When and why did
 # it sell?") or with its verb ("Who wrote and who edited this piece?") ...
 _BARE = re.compile(rf"{_LEAD}{_WH}\??$", re.I)
