@@ -328,53 +328,54 @@ def test_a_statement_over_two_sentences_is_answered_whole() -> None:
     assert [c.start for c in picked.sentences] == [0, 35, 56, 89]
 
 
-def test_questions_that_ask_several_things_are_split() -> None:
-    assert question_parts("How many shares will it sell, and how big was its loss?") == [
-        "How many shares will it sell",
-        "how big was its loss?",
-    ]
-    # A statement before the questions is context for each of them.
-    assert question_parts("It plans a sale: how many shares, and when?") == [
-        "It plans a sale: how many shares",
-        "It plans a sale: when?",
-    ]
-    assert question_parts("Did the stake change? Could it sell later?") == [
-        "Did the stake change",
-        "Could it sell later?",
-    ]
-    # A part too vague to search for on its own is left to the whole question.
-    assert question_parts("What body did Wu create, and who runs it?") == [
-        "What body did Wu create"
-    ]
-    # An opening phrase before the first question frames every part.
-    assert question_parts("In March, who came back, and when did he leave?") == [
-        "In March, who came back",
-        "In March, when did he leave?",
-    ]
-    # A question word alone (maybe with its verb) leaves the rest to its neighbour.
-    assert question_parts("When and why did Alibaba drop the spin-off?") == [
-        "When did Alibaba drop the spin-off?",
-        "why did Alibaba drop the spin-off?",
-    ]
-    assert question_parts("Who wrote and who edited this piece?") == [
-        "Who wrote this piece?",
-        "who edited this piece?",
-    ]
-    assert question_parts("What did Alibaba sell and when?") == [
-        "What did Alibaba sell",
-        "when did Alibaba sell",
-    ]
-    # Only from a neighbour of the same shape: these share no rest.
-    assert question_parts("Who left and why did he quit Alibaba?") == ["why did he quit Alibaba?"]
-    assert question_parts("How much did Alibaba lose and why?") == ["How much did Alibaba lose"]
-    assert question_parts("Who sold Kuaidi and when?") == ["Who sold Kuaidi"]
-    # An opening phrase frames the completed parts too.
-    assert question_parts("In March, when and why did Alibaba sell Kuaidi?") == [
-        "In March, when did Alibaba sell Kuaidi?",
-        "In March, why did Alibaba sell Kuaidi?",
-    ]
-    assert question_parts("Who runs Taotian and Alibaba Cloud?") == []
-    assert question_parts("What did Tsai and Ma say?") == []
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "How many shares will it sell, and how big was its loss?",
+            ["How many shares will it sell", "how big was its loss?"],
+        ),
+        # A statement before the questions is context for each of them.
+        (
+            "It plans a sale: how many shares, and when?",
+            ["It plans a sale: how many shares", "It plans a sale: when?"],
+        ),
+        (
+            "Did the stake change? Could it sell later?",
+            ["Did the stake change", "Could it sell later?"],
+        ),
+        # A part too vague to search for on its own is left to the whole question.
+        ("What body did Wu create, and who runs it?", ["What body did Wu create"]),
+        # An opening phrase before the first question frames every part.
+        (
+            "In March, who came back, and when did he leave?",
+            ["In March, who came back", "In March, when did he leave?"],
+        ),
+        # A question word alone (maybe with its verb) leaves the rest to its neighbour.
+        (
+            "When and why did Alibaba drop the spin-off?",
+            ["When did Alibaba drop the spin-off?", "why did Alibaba drop the spin-off?"],
+        ),
+        (
+            "Who wrote and who edited this piece?",
+            ["Who wrote this piece?", "who edited this piece?"],
+        ),
+        ("What did Alibaba sell and when?", ["What did Alibaba sell", "when did Alibaba sell"]),
+        # Only from a neighbour of the same shape: these share no rest.
+        ("Who left and why did he quit Alibaba?", ["why did he quit Alibaba?"]),
+        ("How much did Alibaba lose and why?", ["How much did Alibaba lose"]),
+        ("Who sold Kuaidi and when?", ["Who sold Kuaidi"]),
+        # An opening phrase frames the completed parts too.
+        (
+            "In March, when and why did Alibaba sell Kuaidi?",
+            ["In March, when did Alibaba sell Kuaidi?", "In March, why did Alibaba sell Kuaidi?"],
+        ),
+        ("Who runs Taotian and Alibaba Cloud?", []),
+        ("What did Tsai and Ma say?", []),
+    ],
+)
+def test_questions_that_ask_several_things_are_split(question: str, parts: list[str]) -> None:
+    assert question_parts(question) == parts
 
 
 def test_a_close_sentence_naming_the_asked_attribute_answers() -> None:
