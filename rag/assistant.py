@@ -10,7 +10,7 @@ import numpy as np
 from rag.abstention import Verdict, judge
 from rag.acronyms import acronym_table, expand_acronyms, vocabulary
 from rag.answer import REFUSAL, Answer, Citation, Passage
-from rag.chunking import sentence_predecessors
+from rag.chunking import Chunk, sentence_predecessors, sentences_by_source
 from rag.citations import CitationVerifier, SourceSentence
 from rag.errors import LLMError
 from rag.extractive import Selection, choose_sentences, leaning_pronoun
@@ -18,6 +18,7 @@ from rag.followup import last_assistant_message, leans_on_history, standalone_qu
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
 from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
+from rag.overview import asks_overview, names_the_article, opening
 from rag.people import Antecedent
 from rag.prompt import (
     ECHO_CHARS,
@@ -113,6 +114,13 @@ class Assistant:
             chunks, {d.name: d.text for d in status.documents}
         )
         self._successor = {before: key for key, before in self._predecessor.items()}
+        self._openings = {
+            source: opening((((source, a, b), text) for a, b, text in ordered))
+            for source, ordered in sentences_by_source(chunks).items()
+        }
+        self._chunks_of: dict[str, list[Chunk]] = {}
+        for chunk in chunks:
+            self._chunks_of.setdefault(chunk.source, []).append(chunk)
 
     @property
     def answerer(self) -> str:
@@ -234,6 +242,12 @@ class Assistant:
     def _evidence(self, message: str, history: Sequence[Any]) -> _Evidence:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
+        # "Summarize it" in a conversation may mean the last answer; "Summarize the
+        # article" never does.
+        if asks_overview(message) and not (
+            history and leans_on_history(message) and not names_the_article(message)
+        ):
+            return self._overview(message, started)
         query = expand_acronyms(self.standalone(message, history), self._acronyms, self._vocabulary)
         question = Question.analyse(query, self.embed_question(query), kind_from=message)
         passages, candidates = self._rank(question)
@@ -255,6 +269,38 @@ class Assistant:
             candidates,
             selection,
             verdict,
+            started,
+            time.perf_counter(),
+        )
+
+    def _overview(self, message: str, started: float) -> _Evidence:
+        """The headline and lead of the article asked about: the only one, or the one
+        whose passages rank first ("Summarize the article about the reshuffle")."""
+        question = Question.analyse(message, self.embed_question(message))
+        source = next(iter(self._openings))
+        if len(self._openings) > 1:
+            ranked, _ = self._rank(question)
+            source = ranked[0].source if ranked else source
+        keys = self._openings[source]
+        vectors = self._vectors(keys)
+        chosen, passages = [], {}
+        for key in keys:
+            _, start, end = key
+            chunk = next(c for c in self._chunks_of[source] if c.start <= start and end <= c.end)
+            text = chunk.text[start - chunk.start : end - chunk.start]
+            sentence = (source, start, end, text, chunk.section)
+            chosen.append(self.scorer.score(question, sentence, vectors.get(key)))
+            passages[chunk.chunk_id] = Passage(
+                chunk.chunk_id, source, chunk.start, chunk.end, chunk.text, chunk.section, 0.0
+            )
+        similarity = max((c.similarity for c in chosen), default=0.0)
+        return _Evidence(
+            message,
+            question,
+            list(passages.values()),
+            chosen,
+            Selection(tuple(chosen)),
+            Verdict(answer=bool(chosen), coverage=1.0, similarity=similarity, missing=()),
             started,
             time.perf_counter(),
         )

@@ -11,6 +11,7 @@ from rag.extractive import choose_sentences, continues, leaning_pronoun, leans_b
 from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
 from rag.identity import defined_name, defines
+from rag.overview import asks_overview, opening
 from rag.people import Antecedent
 from rag.question_parts import question_parts
 from rag.scoring import Candidate, Question, SentenceScorer
@@ -116,6 +117,35 @@ def test_the_article_s_credits_answer_who_wrote_it() -> None:
     # ... and without one the question is a "who" like any other: no name, no answer.
     chosen = choose_sentences(question, [title], weights)
     assert chosen.sentences == (title,) and not judge(question, chosen.sentences, weights).answer
+
+
+@pytest.mark.parametrize(
+    ("question", "overview"),
+    [
+        ("What is this article about?", True),
+        ("what's the story about", True),
+        ("Can you summarize this piece for me?", True),
+        ("TL;DR?", True),
+        ("What are the key takeaways?", True),
+        ("Give me a summary, please", True),
+        ("Summarize this article about Alibaba's reshuffle", True),
+        ("What does the article say?", True),
+        # About the news, not the article: answered like any other question.
+        ("Summarize what Jack Ma said about AI", False),
+        ("What is the main point of the letter?", False),
+        ("What was the reshuffle about?", False),
+        ("What does Jack Ma say?", False),
+        ("In short, who runs Alibaba?", False),
+        ("Who wrote this article about Alibaba?", False),
+    ],
+)
+def test_questions_about_the_whole_article(question: str, overview: bool) -> None:
+    assert asks_overview(question) == overview
+
+
+def test_an_overview_is_the_headline_and_lead_without_credits() -> None:
+    lines = ["Title", "A subtitle.", "Author: A", "By Jane Doe", "First.", "Second.", "Third."]
+    assert opening(enumerate(lines)) == [0, 1, 4, 5]
 
 
 def test_a_reason_favours_but_never_rules_out() -> None:

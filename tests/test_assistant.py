@@ -78,6 +78,25 @@ def test_who_wrote_the_article_is_its_credit_line(assistant) -> None:  # noqa: A
     assert both.text == "Author: Liu Baodan [1] Editor: Zhang Xiaoling [2]"
 
 
+def test_what_the_article_is_about_is_its_headline_and_lead(assistant) -> None:  # noqa: ANN001
+    # No sentence is close to "What is this article about?": it was refused.
+    answer = assistant.ask("What is this article about?")
+    assert not answer.refused
+    assert [c.start for c in answer.citations][:2] == [0, 50]  # the headline and subtitle
+    assert "Just 21 days after Pinduoduo surpassed Alibaba" in answer.text
+    assert "Author:" not in answer.text and "Editor:" not in answer.text
+    # A summary of something the article reports is an ordinary question.
+    assert assistant.ask("Summarize what Jack Ma said").citations[0].start > 0
+    # "Summarize it" in a conversation may be about the last answer; a summary of the
+    # article asked outright is not.
+    history = [
+        {"role": "user", "content": "How much did Kuaidog Taxi lose?"},
+        {"role": "assistant", "content": "643 million yuan [1]"},
+    ]
+    assert assistant.chat("Give me a summary of the article", history).text == answer.text
+    assert assistant.chat("Summarize it", history).citations[0].start > 0
+
+
 def test_a_follow_up_answers_only_what_it_asks(assistant) -> None:  # noqa: ANN001
     # Offline, the follow-up is searched with the previous question in front of it; that
     # question is context, and its answer is not given again.

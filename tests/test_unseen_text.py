@@ -7,7 +7,8 @@ knew "Joe Tsai" as a person but not "Mary K. O'Neil".
 """
 
 import importlib.util
-from pathlib import Path
+
+import pytest
 
 from rag import Assistant, Settings
 
@@ -21,13 +22,31 @@ def _synthetic():  # noqa: ANN202 - a module loaded from bench/
     return module
 
 
-def test_planted_facts_are_found_in_unseen_briefs(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    facts = _synthetic().write_fact_corpus(seeds, 24)
-    assistant = Assistant(Settings(seeds_dir=seeds, index_dir=tmp_path / "index", llm="extractive"))
+@pytest.fixture(scope="module")
+def briefs(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """24 synthetic briefs, their planted facts, and an assistant over them."""
+    root = tmp_path_factory.mktemp("briefs")
+    facts = _synthetic().write_fact_corpus(root / "seeds", 24)
+    settings = Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive")
+    return facts, Assistant(settings), root / "seeds"
+
+
+def test_planted_facts_are_found_in_unseen_briefs(briefs) -> None:  # noqa: ANN001
+    facts, assistant, _ = briefs
     missed = [
         (fact.question, answer.text)
         for fact in facts
         if fact.answer not in (answer := assistant.ask(fact.question)).text
     ]
     assert not missed
+
+
+def test_a_summary_of_one_of_several_articles_is_its_own_opening(briefs) -> None:  # noqa: ANN001
+    facts, assistant, seeds = briefs
+    for fact in facts[:6]:
+        title = (seeds / fact.source).read_text("utf-8").splitlines()[0]  # "Acme in the news"
+        company = title.removesuffix(" in the news")
+        answer = assistant.ask(f"Summarize the article about {company}")
+        # The title and the first three sentences (each brief has at least three).
+        assert answer.text.startswith(f"{title} [1]") and len(answer.citations) == 4
+        assert {c.source for c in answer.citations} == {fact.source}

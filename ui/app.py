@@ -18,6 +18,7 @@ from rag.errors import RagError
 from ui.highlight import highlighted_article
 
 EXAMPLES = [
+    "What is this article about?",
     "Who was named CEO of Taotian Group?",
     "Which companies has Alibaba Network exited?",
     "How much did Kuaidog Taxi lose in the first half of the year?",
