@@ -19,14 +19,28 @@ _ASKS_WHAT_NAME_IS = re.compile(
     r"(?:^|[?.]\s+)(?:[Aa]nd\s+|[Ss]o\s+)?(?:[Ww]ho|[Ww]hat)(?:\s+is|\s+was|\s+are|['’]s)\s+"
     r"(?P<name>(?:[A-Z][\w.'’-]*\s*)+?)\s*\??\s*$"
 )
+# "What does "Mother Zhang" refer to?", "What is meant by Taotian?": the same question.
+_QUOTED_NAME = r"[\"“'‘]?(?P<name>(?:[A-Z][\w.'’-]*\s*)+?)[\"”'’]?\s*"
+_ASKS_WHAT_NAME_MEANS = [
+    re.compile(rf"(?:^|[?.]\s+)(?:[Aa]nd\s+|[Ss]o\s+)?{asks}\s*\??\s*$")
+    for asks in (
+        rf"(?:[Ww]ho|[Ww]hat)\s+(?:does|did)\s+{_QUOTED_NAME}(?:mean|refer to|stand for|denote)",
+        rf"[Ww]hat\s+is\s+meant\s+by\s+{_QUOTED_NAME}",
+    )
+]
 
 
 def defined_name(question: str) -> str | None:
     """The name whose meaning the question asks, e.g. "Who is Dai Shan?" -> "Dai Shan".
 
+    >>> defined_name('What does "Mother Zhang" refer to?')
+    'Mother Zhang'
+
     A title is not a name: "Who is Alibaba CFO?" asks for a person (None).
     """
-    match = _ASKS_WHAT_NAME_IS.search(question.strip())
+    text = question.strip()
+    patterns = [_ASKS_WHAT_NAME_IS, *_ASKS_WHAT_NAME_MEANS]
+    match = next(filter(None, (p.search(text) for p in patterns)), None)
     if match is None or JOB_TITLES.search(match.group("name")):
         return None
     return match.group("name").strip()

@@ -446,6 +446,12 @@ def test_what_someone_is_is_said_by_a_defining_sentence() -> None:
     assert defined_name("Who sold Kuaidi? And who is Joe Tsai?") == "Joe Tsai"
     assert defined_name("Who is Alibaba CFO?") is None  # a title: asks for a person
     assert defined_name("What is Alibaba's market value?") is None
+    # Asking what a name means or refers to is the same question.
+    assert defined_name('What does "Mother Zhang" refer to?') == "Mother Zhang"
+    assert defined_name("What is meant by Taotian?") == "Taotian"
+    assert defined_name("Who does “Mother Zhang” refer to?") == "Mother Zhang"
+    assert defined_name("What does the letter mean?") is None
+    assert defined_name("What does Alibaba do?") is None
     assert defines("In addition, Dai Shan, the CEO of Taotianyuan, will move.", "Dai Shan")
     assert defines('Daniel Zhang, nicknamed "Mother Zhang," is a partner.', "Mother Zhang")
     assert defines("In the letter, Alibaba Chairman Joe Tsai stated that ...", "Joe Tsai")

@@ -50,6 +50,9 @@ def test_who_someone_is_comes_from_the_sentence_that_says(assistant) -> None:  #
     # Not from '"Mother Zhang should be better than Shan Dai.', which only names her.
     answer = assistant.ask("Who is Dai Shan?")
     assert answer.text.startswith("In addition, Dai Shan, the CEO of Taotianyuan")
+    # Not from the quotation that opens "Mother Zhang should be better ...".
+    meaning = assistant.ask('What does "Mother Zhang" refer to?')
+    assert meaning.text.startswith('Daniel Zhang, nicknamed "Mother Zhang,"')
 
 
 def test_an_acronym_finds_the_name_it_stands_for(assistant) -> None:  # noqa: ANN001
