@@ -10,6 +10,7 @@ import numpy as np
 from rag.abstention import Verdict, judge
 from rag.acronyms import acronym_table, expand_acronyms, vocabulary
 from rag.answer import REFUSAL, Answer, Citation, Passage
+from rag.casing import name_casing, truecase
 from rag.chunking import Chunk, sentence_predecessors, sentences_by_source
 from rag.citations import CitationVerifier, SourceSentence
 from rag.errors import LLMError
@@ -110,6 +111,7 @@ class Assistant:
         texts = [d.text for d in status.documents]
         self._acronyms = acronym_table(texts)
         self._vocabulary = vocabulary(texts)
+        self._casing = name_casing(texts)
         self._predecessor = sentence_predecessors(
             chunks, {d.name: d.text for d in status.documents}
         )
@@ -242,16 +244,20 @@ class Assistant:
     def _evidence(self, message: str, history: Sequence[Any]) -> _Evidence:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
+        # The rules read names by their capitals: "who is joe tsai" is "who is Joe Tsai".
+        asked = truecase(message, self._casing)
         # "Summarize it" in a conversation may mean the last answer; "Summarize the
         # article" never does.
-        if asks_overview(message) and not (
-            history and leans_on_history(message) and not names_the_article(message)
+        if asks_overview(asked) and not (
+            history and leans_on_history(asked) and not names_the_article(asked)
         ):
             return self._overview(message, started)
-        query = expand_acronyms(self.standalone(message, history), self._acronyms, self._vocabulary)
-        question = Question.analyse(query, self.embed_question(query), kind_from=message)
+        standalone = self.standalone(asked, history)
+        expanded = expand_acronyms(standalone, self._acronyms, self._vocabulary)
+        query = truecase(expanded, self._casing)
+        question = Question.analyse(query, self.embed_question(query), kind_from=asked)
         passages, candidates = self._rank(question)
-        if query != message:
+        if query != asked:
             # A follow-up asks for something new: prefer not to repeat the previous answer.
             previous = last_assistant_message(history) or ""
             candidates = [
@@ -260,7 +266,7 @@ class Assistant:
             ]
         selection = self._choose(question, candidates)
         if not selection.reason:
-            selection = self._with_parts(message, query, candidates, selection)
+            selection = self._with_parts(asked, query, candidates, selection)
         verdict = judge(question, selection.sentences, self.scorer.weights)
         return _Evidence(
             message,

@@ -50,6 +50,10 @@ def test_who_someone_is_comes_from_the_sentence_that_says(assistant) -> None:  #
     # Not from '"Mother Zhang should be better than Shan Dai.', which only names her.
     answer = assistant.ask("Who is Dai Shan?")
     assert answer.text.startswith("In addition, Dai Shan, the CEO of Taotianyuan")
+    # Typed in lower case, the name is read as the article writes it ("Joe Tsai").
+    lower = assistant.ask("who is joe tsai")
+    assert lower.text.startswith("In the letter, Alibaba Chairman Joe Tsai stated")
+    assert lower.question == "who is joe tsai"
     # Not from the quotation that opens "Mother Zhang should be better ...".
     meaning = assistant.ask('What does "Mother Zhang" refer to?')
     assert meaning.text.startswith('Daniel Zhang, nicknamed "Mother Zhang,"')
