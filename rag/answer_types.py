@@ -97,15 +97,16 @@ _QUESTION_TYPES = [
             r"|net loss|net losses)\b"
         ),
     ),
-    # "What number CEO is he?" asks for a place in a sequence, "what number of" a count.
+    # "What (which) number CEO is he?" asks for a place in a sequence, "what number of" a
+    # count.
     (
         ORDINAL,
         re.compile(
-            r"\bwhat number (?!(of|did|does|do|is|was|are|were|has|have|had|will|would|can"
+            r"\b(what|which) number (?!(of|did|does|do|is|was|are|were|has|have|had|will|would|can"
             r"|could)\b)|\bwhich (generation|place|rank)\b"
         ),
     ),
-    (COUNT, re.compile(r"\bhow much\b|\bwhat number\b|\bthe number of\b")),
+    (COUNT, re.compile(r"\bhow much\b|\b(what|which) number\b|\bthe number of\b")),
     # "How big a stake ...?", "What size is its holding?": a percentage or a number of shares.
     (
         STAKE,

@@ -45,6 +45,8 @@ from rag.terms import TermWeights, content_terms
         ("How old is he?", "age"),
         ("What number CEO of the company is he?", "ordinal"),
         ("What number of shares did it sell?", "count"),
+        ("which number ceo is zhang", "ordinal"),
+        ("Which number of shares did it sell?", "count"),
         ("What number did he give for its investments?", "count"),
         ("What percentage stake does it hold?", "percent"),
         ("Who wrote this piece?", "author"),
