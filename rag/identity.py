@@ -48,7 +48,11 @@ def defined_name(question: str) -> str | None:
 
 @lru_cache(maxsize=256)
 def _definitions(name: str) -> re.Pattern[str]:
-    n = re.escape(name)
+    # A two-word name may come in either order ("Shan Dai", "Dai Shan"): translated news
+    # writes Chinese names both ways, even in one article.
+    words = name.split()
+    orders = [name, " ".join(reversed(words))] if len(words) == 2 else [name]
+    n = "(?:" + "|".join(re.escape(o) for o in orders) + ")"
     return re.compile(
         rf"\b{n}['’]?s?,\s+(?:the|a|an|who|nicknamed|known|dubbed|called|also)\b"
         rf"|\b{n}\s+(?:is|was|has been|serves as|served as|became)\s+(?:the|a|an|one)\b"
@@ -62,7 +66,7 @@ def _definitions(name: str) -> re.Pattern[str]:
 def defines(sentence: str, name: str) -> bool:
     """Whether ``sentence`` says what ``name`` is.
 
-    >>> defines("In addition, Dai Shan, the CEO of Taotianyuan, will move.", "Dai Shan")
+    >>> defines("In addition, Dai Shan, the CEO of Taotianyuan, will move.", "Shan Dai")
     True
     >>> defines('"Mother Zhang should be better than Shan Dai.', "Shan Dai")
     False

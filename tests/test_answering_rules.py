@@ -460,6 +460,8 @@ def test_what_someone_is_is_said_by_a_defining_sentence() -> None:
     assert defines("As the CEO of three companies, Wu Yongming is busy.", "Wu Yongming")
     assert defines("Taotian is the largest business of the group.", "Taotian")
     assert not defines('"Mother Zhang should be better than Shan Dai.', "Shan Dai")
+    # Either order of a two-word name: the article writes "Shan Dai" and "Dai Shan".
+    assert defines("In addition, Dai Shan, the CEO of Taotianyuan, will move.", "Shan Dai")
     assert not defines("Joe Tsai stated that the value is high.", "Joe Tsai")
 
 
