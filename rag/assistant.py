@@ -19,7 +19,14 @@ from rag.followup import last_assistant_message, leans_on_history, standalone_qu
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
 from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
-from rag.overview import asks_overview, names_the_article, opening
+from rag.overview import (
+    MAX_HEADLINES,
+    Overview,
+    asks_overview,
+    markup_trimmed,
+    names_the_article,
+    opening,
+)
 from rag.people import Antecedent
 from rag.prompt import (
     ECHO_CHARS,
@@ -35,7 +42,7 @@ from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
 from rag.store import load_chunks, load_sentence_vectors, store_failure
-from rag.terms import TermWeights
+from rag.terms import TermWeights, content_terms
 
 SentenceKey = tuple[str, int, int]
 
@@ -69,6 +76,7 @@ class _Evidence:
     verdict: Verdict
     started: float
     retrieved: float
+    overview: bool = False  # the article's opening, whatever the question's words
 
     @property
     def answerable(self) -> bool:
@@ -112,12 +120,16 @@ class Assistant:
         self._acronyms = acronym_table(texts)
         self._vocabulary = vocabulary(texts)
         self._casing = name_casing(texts)
-        self._predecessor = sentence_predecessors(
-            chunks, {d.name: d.text for d in status.documents}
-        )
+        self._texts = {d.name: d.text for d in status.documents}
+        self._predecessor = sentence_predecessors(chunks, self._texts)
         self._successor = {before: key for key, before in self._predecessor.items()}
+        # A markdown title is a heading, not a sentence of any chunk: it opens the article.
+        headings = {d.name: d.heading_spans for d in status.documents}
         self._openings = {
-            source: opening((((source, a, b), text) for a, b, text in ordered))
+            source: opening(
+                ((source, a, b), self._texts[source][a:b])
+                for a, b in sorted({*((a, b) for a, b, _ in ordered), *headings.get(source, ())})
+            )
             for source, ordered in sentences_by_source(chunks).items()
         }
         self._chunks_of: dict[str, list[Chunk]] = {}
@@ -248,10 +260,11 @@ class Assistant:
         asked = truecase(message, self._casing)
         # "Summarize it" in a conversation may mean the last answer; "Summarize the
         # article" never does.
-        if asks_overview(asked) and not (
-            history and leans_on_history(asked) and not names_the_article(asked)
-        ):
-            return self._overview(message, started)
+        overview = asks_overview(asked)
+        if overview and not (history and leans_on_history(asked) and not names_the_article(asked)):
+            evidence = self._overview(message, asked, overview, started)
+            if evidence is not None:
+                return evidence
         standalone = self.standalone(asked, history)
         expanded = expand_acronyms(standalone, self._acronyms, self._vocabulary)
         query = truecase(expanded, self._casing)
@@ -279,37 +292,65 @@ class Assistant:
             time.perf_counter(),
         )
 
-    def _overview(self, message: str, started: float) -> _Evidence:
+    def _overview(
+        self, message: str, asked: str, overview: Overview, started: float
+    ) -> _Evidence | None:
         """The headline and lead of the article asked about: the only one, or the one
-        whose passages rank first ("Summarize the article about the reshuffle")."""
-        question = Question.analyse(message, self.embed_question(message))
-        source = next(iter(self._openings))
-        if len(self._openings) > 1:
+        ranked first when the question says which ("the article about the reshuffle").
+        With several articles and no word saying which, each one's headline. None when
+        the words saying which are not what the article's opening is about ("the
+        article on Kuaidi's losses"): that is a question like any other."""
+        question = Question.analyse(asked, self.embed_question(asked))
+        if overview.topic:
             ranked, _ = self._rank(question)
-            source = ranked[0].source if ranked else source
-        keys = self._openings[source]
+            if not ranked:
+                return None
+            keys = self._openings.get(ranked[0].source, [])
+            opened = " ".join(self._sentence_text(key) for key in keys)
+            if not set(content_terms(overview.topic)) <= set(content_terms(opened)):
+                return None
+        elif len(self._openings) == 1:
+            keys = next(iter(self._openings.values()))
+        else:
+            keys = [keys[0] for keys in self._openings.values() if keys][:MAX_HEADLINES]
+        if not keys:
+            return None
         vectors = self._vectors(keys)
         chosen, passages = [], {}
         for key in keys:
-            _, start, end = key
-            chunk = next(c for c in self._chunks_of[source] if c.start <= start and end <= c.end)
-            text = chunk.text[start - chunk.start : end - chunk.start]
-            sentence = (source, start, end, text, chunk.section)
+            source, start, end = key
+            chunk = self._chunk_holding(key)
+            head, tail = markup_trimmed(self._sentence_text(key))  # "# Title" shows "Title"
+            span = (source, start + head, end - tail)
+            sentence = (*span, self._sentence_text(span), chunk.section)
             chosen.append(self.scorer.score(question, sentence, vectors.get(key)))
             passages[chunk.chunk_id] = Passage(
                 chunk.chunk_id, source, chunk.start, chunk.end, chunk.text, chunk.section, 0.0
             )
-        similarity = max((c.similarity for c in chosen), default=0.0)
+        similarity = max(c.similarity for c in chosen)
         return _Evidence(
             message,
             question,
             list(passages.values()),
             chosen,
             Selection(tuple(chosen)),
-            Verdict(answer=bool(chosen), coverage=1.0, similarity=similarity, missing=()),
+            Verdict(answer=True, coverage=1.0, similarity=similarity, missing=()),
             started,
             time.perf_counter(),
+            overview=True,
         )
+
+    def _chunk_holding(self, key: SentenceKey) -> Chunk:
+        """The chunk a sentence is in; for a heading, which no chunk holds, the nearest."""
+        source, start, end = key
+        return min(
+            self._chunks_of[source],
+            key=lambda c: (not (c.start <= start and end <= c.end), abs(c.start - end)),
+        )
+
+    def _sentence_text(self, key: SentenceKey) -> str:
+        source, start, end = key
+        return self._texts[source][start:end]
 
     def _timings(self, evidence: _Evidence) -> dict[str, float]:
         return {
@@ -367,7 +408,9 @@ class Assistant:
             numbered = self._numbered_sentences(shown)
             keys = {(s.source, s.start, s.end) for sentences in numbered for s in sentences}
             relevance = {c.key: c.score for c in evidence.candidates if c.key in keys}
-            return shown, numbered, relevance
+            # An overview's sentences are chosen by place, not by closeness to the words
+            # "What is this article about?": any of them may be cited.
+            return shown, numbered, None if evidence.overview else relevance
         groups: list[list[Candidate]] = []
         for sentence in evidence.selection.sentences:
             if groups and self._predecessor.get(sentence.key) == groups[-1][-1].key:

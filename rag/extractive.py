@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.answer_types import DATE, SOFT_KINDS
+from rag.answer_types import DATE, IDENTITY, SOFT_KINDS
 from rag.credits import CREDIT_KINDS
 from rag.people import entity_names
 from rag.scoring import Candidate, Question, weighted_share
@@ -139,6 +139,12 @@ def choose_sentences(
         if not typed or typed[0].score < best.score - TYPE_MARGIN:
             return Selection((), f"no passage gives a {question.kind}")
         best = typed[0]
+    if question.kind == IDENTITY and not best.typed:
+        # "Who is X?": a close sentence that says what X is answers, not a closer one
+        # that only names X (a quotation opening with X's nickname).
+        defining = [c for c in ranked if c.typed]
+        if defining and defining[0].score >= best.score - TYPE_MARGIN:
+            best = defining[0]
     if question.focus is not None and not best.named:
         # "What is A's title?": a close sentence that names a title answers, not the best
         # one about A that names none (the abstention check refuses when none does).

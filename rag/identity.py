@@ -10,6 +10,7 @@ that only mentions X ("Mother Zhang should be better than Shan Dai.") does not.
 import re
 from functools import lru_cache
 
+from rag.people import person_names
 from rag.titles import JOB_TITLES
 
 # "Who is Wu Yongming?", "What is Taotian?": a question word, a copula, then only
@@ -20,12 +21,18 @@ _ASKS_WHAT_NAME_IS = re.compile(
     r"(?P<name>(?:[A-Z][\w.'’-]*\s*)+?)\s*\??\s*$"
 )
 # "What does "Mother Zhang" refer to?", "What is meant by Taotian?": the same question.
-_QUOTED_NAME = r"[\"“'‘]?(?P<name>(?:[A-Z][\w.'’-]*\s*)+?)[\"”'’]?\s*"
+# A person's bare name is not: "What did Jack Ma mean?" asks what he said.
+_NAME = r"(?:[Tt]he\s+)?(?:[A-Z][\w.-]*(?:['’]\w+)*\s*)+?"
+_QUOTED = rf"[\"“'‘](?P<name>{_NAME})\s*[\"”'’]"
+_BARE = rf"(?P<name>{_NAME})"
+_MEANS = r"\s*(?:mean|refer to|stand for|denote)"
 _ASKS_WHAT_NAME_MEANS = [
-    re.compile(rf"(?:^|[?.]\s+)(?:[Aa]nd\s+|[Ss]o\s+)?{asks}\s*\??\s*$")
-    for asks in (
-        rf"(?:[Ww]ho|[Ww]hat)\s+(?:does|did)\s+{_QUOTED_NAME}(?:mean|refer to|stand for|denote)",
-        rf"[Ww]hat\s+is\s+meant\s+by\s+{_QUOTED_NAME}",
+    (re.compile(rf"(?:^|[?.]\s+)(?:[Aa]nd\s+|[Ss]o\s+)?{asks}\s*\??\s*$"), bare)
+    for asks, bare in (
+        (rf"(?:[Ww]ho|[Ww]hat)\s+(?:does|did)\s+{_QUOTED}{_MEANS}", False),
+        (rf"(?:[Ww]ho|[Ww]hat)\s+does\s+{_BARE}{_MEANS}", True),
+        (rf"[Ww]hat\s+is\s+meant\s+by\s+{_QUOTED}", False),
+        (rf"[Ww]hat\s+is\s+meant\s+by\s+{_BARE}", True),
     )
 ]
 
@@ -33,14 +40,19 @@ _ASKS_WHAT_NAME_MEANS = [
 def defined_name(question: str) -> str | None:
     """The name whose meaning the question asks, e.g. "Who is Dai Shan?" -> "Dai Shan".
 
-    >>> defined_name('What does "Mother Zhang" refer to?')
+    >>> defined_name("What does 'Mother Zhang' refer to?")
     'Mother Zhang'
+    >>> defined_name("What does Jack Ma mean?") is None  # what he said, not who he is
+    True
 
     A title is not a name: "Who is Alibaba CFO?" asks for a person (None).
     """
     text = question.strip()
-    patterns = [_ASKS_WHAT_NAME_IS, *_ASKS_WHAT_NAME_MEANS]
-    match = next(filter(None, (p.search(text) for p in patterns)), None)
+    match = _ASKS_WHAT_NAME_IS.search(text)
+    for pattern, bare in _ASKS_WHAT_NAME_MEANS:
+        if match is None and (found := pattern.search(text)):
+            if not (bare and person_names(found.group("name"))):
+                match = found
     if match is None or JOB_TITLES.search(match.group("name")):
         return None
     return match.group("name").strip()

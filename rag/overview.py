@@ -13,6 +13,7 @@ are answered like any other question.
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from rag.credits import CREDITS, gives_credit
@@ -20,42 +21,77 @@ from rag.terms import content_terms
 
 # The headline, a subtitle if any, and the lead's first sentences.
 OPENING_SENTENCES = 4
+# With several articles and no word saying which, each one's headline, up to this many.
+MAX_HEADLINES = 5
 
 Key = TypeVar("Key")
 
-_ARTICLE = r"(?:article|piece|story|text|document|report|post|news)"
+_ARTICLE = r"(?:article|piece|story|text|document)"
 _CUES = re.compile(
-    r"\bwhat(?:'s|’s| is| was)? (?:this|that|it|the \w+|this \w+)(?: is| was)? about\b"
+    rf"\bwhat(?:'s|’s|s| is| was)? (?:this|that|it|the \w+|this \w+)"
+    r"(?: is| was)?(?: \w+ly| all| talking)? about\b"
     rf"|\bwhat does (?:it|this|the {_ARTICLE}|this {_ARTICLE}) say\s*[?.!]*$"
     r"|\bsummar(?:y|ies|ize|ise|ized|ised)\b|\bsum (?:it |this |that )?up\b|\btl;? ?dr\b"
     r"|\bgist\b|\boverview\b|\bin (?:a nutshell|brief|short)\b"
-    r"|\bmain (?:point|idea|message|takeaway|topic|story)s?\b|\bkey (?:points?|takeaways?)\b",
+    r"|\bmain (?:point|idea|message|takeaway|topic|story)s?\b|\bkey (?:points?|takeaways?)\b"
+    rf"|\btopic of (?:the|this) {_ARTICLE}\b",
     re.I,
 )
-# "Summarize the article about Alibaba's reshuffle": what follows says which article.
-_WHICH_ARTICLE = re.compile(rf"\b{_ARTICLE}\s+(?:about|on)\b.*$", re.I | re.S)
+# Which article, when the question says: "the article about Alibaba's reshuffle" (to the
+# end of the clause), "the Acme article".
+_WHICH_ARTICLE = [
+    re.compile(rf"\b{_ARTICLE}s?\s+(?:about|on)\s+(?P<topic>[^,;?.!]*)", re.I),
+    re.compile(r"\b(?:the|this) (?P<topic>(?:[A-Z][\w'’-]*\s+)+)(?:article|piece|story)\b"),
+]
 # Words that ask for an overview, or name the article, and nothing else.
 _OVERVIEW_TERMS = frozenset(
     content_terms(
-        "summarize summarise summary summaries sum up tl dr gist overview brief briefly short"
-        " nutshell"
-        " main key point points idea ideas message takeaway takeaways topic topics"
-        " article piece story text document report post news give tell me please"
+        "summarize summarise summary summaries sum up tl dr tldr gist overview brief briefly"
+        " short nutshell quick quickly simple one sentence sentences few words line lines"
+        " main mainly mostly key point points idea ideas message takeaway takeaways topic"
+        " topics article articles piece story stories text document give tell me please"
+        " explain talking know like write provide"
     )
+)
+# Lines before the lead that are not the story: "Published: ...", "Photo: ...", front
+# matter's "date:", images, rules ("---"). (A headline may have a colon: "Exclusive: ...")
+_METADATA = re.compile(
+    r"^\s*(?:(?:published|updated|posted|date|dated|time|source|photo|image|caption|tags?"
+    r"|categor(?:y|ies)|keywords|slug|layout|lang|language|location|reading time)\s*:"
+    r"|!\[|[^A-Za-z]*$)",
+    re.I,
 )
 
 
-def asks_overview(question: str) -> bool:
-    """Whether ``question`` asks what the article as a whole says.
+@dataclass(frozen=True)
+class Overview:
+    """A question about a whole article; ``topic`` says which ("" the one, or each)."""
 
-    >>> asks_overview("What is this article about?"), asks_overview("Summarize it, please")
-    (True, True)
-    >>> asks_overview("Summarize what Jack Ma said about AI")
-    False
+    topic: str = ""
+
+
+def asks_overview(question: str) -> Overview | None:
+    """Whether ``question`` asks what an article as a whole says, and which.
+
+    >>> asks_overview("What is this article about?")
+    Overview(topic='')
+    >>> asks_overview("Summarize the article about Alibaba's reshuffle, please")
+    Overview(topic="Alibaba's reshuffle")
+    >>> asks_overview("Summarize what Jack Ma said about AI") is None
+    True
     """
     if not _CUES.search(question):
-        return False
-    return set(content_terms(_WHICH_ARTICLE.sub("", question))) <= _OVERVIEW_TERMS
+        return None
+    topic, rest = "", question
+    for pattern in _WHICH_ARTICLE:
+        match = pattern.search(question)
+        if match:
+            topic = match.group("topic").strip()
+            rest = question[: match.start("topic")] + question[match.end("topic") :]
+            break
+    if not set(content_terms(rest)) <= _OVERVIEW_TERMS:
+        return None
+    return Overview(topic)
 
 
 def names_the_article(question: str) -> bool:
@@ -65,20 +101,32 @@ def names_the_article(question: str) -> bool:
     >>> names_the_article("Summarize this piece"), names_the_article("Summarize it")
     (True, False)
     """
-    return bool(re.search(rf"\b{_ARTICLE}\b", question, re.I))
+    return bool(re.search(rf"\b{_ARTICLE}s?\b", question, re.I))
 
 
 def opening(sentences: Iterable[tuple[Key, str]], count: int = OPENING_SENTENCES) -> list[Key]:
-    """The first ``count`` sentences of a document, in reading order, that are not
-    its credit lines; ``sentences`` are (key, text) from the document's start.
+    """The first ``count`` sentences of a document, in reading order, that are neither
+    its credit lines nor metadata; ``sentences`` are (key, text) from its start.
 
-    >>> opening([(1, "Title"), (2, "Author: A"), (3, "First."), (4, "Second.")], count=2)
-    [1, 3]
+    >>> lines = ["---", "date: 2024", "---", "Title", "Author: A", "First.", "Second."]
+    >>> opening(enumerate(lines), count=2)
+    [3, 5]
     """
     chosen = []
     for key, text in sentences:
         if len(chosen) == count:
             break
-        if not gives_credit(text, CREDITS):
+        if not gives_credit(text, CREDITS) and not _METADATA.match(text):
             chosen.append(key)
     return chosen
+
+
+def markup_trimmed(text: str) -> tuple[int, int]:
+    """How many characters of markdown markup open and close a line ("# ", "**").
+
+    >>> markup_trimmed("## **Acme cuts jobs**")
+    (5, 2)
+    """
+    head = len(text) - len(text.lstrip("#*_> \t"))
+    tail = len(text) - len(text.rstrip("*_ \t"))
+    return (head, tail) if head + tail < len(text) else (0, 0)

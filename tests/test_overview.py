@@ -1,0 +1,87 @@
+"""Questions about a whole article ("What is this article about?") on articles of
+other shapes than the bundled one: markdown with front matter, several articles."""
+
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant, Settings
+
+ACME = """---
+date: 2024-03-03
+---
+# Acme Robotics cuts 200 jobs
+
+*Shares fell 8% after the announcement.*
+
+By Jane Doe
+Published: March 3, 2024
+
+Acme Robotics will cut 200 jobs at its Ohio plant. The company blamed weak demand.
+Reyes, nicknamed "the Closer," leads its sales team. "The Closer does not lose deals,"
+a colleague said. The plant opened in 2011.
+"""
+
+HARBOR = """Harbor Bank replaces its finance chief
+Author: Sam Lee
+
+Harbor Bank named a new chief financial officer on Thursday. The new chief joins from
+a rival lender. Profits at the bank fell last quarter.
+"""
+
+
+@pytest.fixture(scope="module")
+def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("two")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "acme.md").write_text(ACME, "utf-8")
+    (root / "seeds" / "harbor.txt").write_text(HARBOR, "utf-8")
+    return Assistant(Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive"))
+
+
+def _quotes(answer) -> list[str]:  # noqa: ANN001
+    return [c.quote for c in answer.citations]
+
+
+def test_the_article_named_is_summarized_by_its_headline_and_lead(two_articles) -> None:  # noqa: ANN001
+    answer = two_articles.ask("Summarize the Acme article")
+    # Markup, front matter, the byline and the date line are not the story.
+    assert _quotes(answer) == [
+        "Acme Robotics cuts 200 jobs",
+        "Shares fell 8% after the announcement.",
+        "Acme Robotics will cut 200 jobs at its Ohio plant.",
+        "The company blamed weak demand.",
+    ]
+    text = Path(two_articles.settings.seeds_dir, "acme.md").read_text("utf-8")
+    assert all(text[c.start : c.end] == c.quote for c in answer.citations)
+    harbor = two_articles.ask("What is the article about Harbor Bank about?")
+    assert _quotes(harbor)[0] == "Harbor Bank replaces its finance chief"
+    assert "Author: Sam Lee" not in harbor.text
+
+
+def test_with_several_articles_and_no_word_saying_which_each_headline(two_articles) -> None:  # noqa: ANN001
+    answer = two_articles.ask("What is this article about?")
+    assert sorted(_quotes(answer)) == [
+        "Acme Robotics cuts 200 jobs",
+        "Harbor Bank replaces its finance chief",
+    ]
+
+
+def test_a_summary_of_a_detail_is_an_ordinary_question(two_articles) -> None:  # noqa: ANN001
+    # "the article on the plant's opening" names what the opening is not about.
+    answer = two_articles.ask("Summarize the article on when the plant opened")
+    assert _quotes(answer) == ["The plant opened in 2011."]
+
+
+def test_what_a_nickname_refers_to_is_the_sentence_that_gives_it(two_articles) -> None:  # noqa: ANN001
+    # The quotation that opens with the nickname is closer in embedding; it does not say.
+    answer = two_articles.ask('What does "the Closer" refer to?')
+    assert _quotes(answer)[0].startswith('Reyes, nicknamed "the Closer,"')
+
+
+def test_a_model_may_cite_any_sentence_of_the_opening(two_articles) -> None:  # noqa: ANN001
+    # The opening is chosen by place: its sentences' closeness to "What is this article
+    # about?" says nothing, and must not stop the model from citing the headline.
+    evidence = two_articles._evidence("Summarize the Acme article", [])
+    assert evidence.overview
+    assert two_articles._model_sources(evidence)[2] is None
