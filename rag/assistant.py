@@ -10,7 +10,7 @@ import numpy as np
 from rag.abstention import Verdict, judge
 from rag.acronyms import acronym_table, expand_acronyms, vocabulary
 from rag.answer import REFUSAL, Answer, Citation, Passage
-from rag.casing import name_casing, truecase
+from rag.casing import NameCasing
 from rag.chunking import Chunk, sentence_predecessors, sentences_by_source
 from rag.citations import CitationVerifier, SourceSentence
 from rag.errors import LLMError
@@ -119,7 +119,7 @@ class Assistant:
         texts = [d.text for d in status.documents]
         self._acronyms = acronym_table(texts)
         self._vocabulary = vocabulary(texts)
-        self._casing = name_casing(texts)
+        self._casing = NameCasing(texts)
         self._texts = {d.name: d.text for d in status.documents}
         self._predecessor = sentence_predecessors(chunks, self._texts)
         self._successor = {before: key for key, before in self._predecessor.items()}
@@ -257,7 +257,7 @@ class Assistant:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
         # The rules read names by their capitals: "who is joe tsai" is "who is Joe Tsai".
-        asked = truecase(message, self._casing)
+        asked = self._casing.apply(message)
         # "Summarize it" in a conversation may mean the last answer; "Summarize the
         # article" never does.
         overview = asks_overview(asked)
@@ -267,7 +267,7 @@ class Assistant:
                 return evidence
         standalone = self.standalone(asked, history)
         expanded = expand_acronyms(standalone, self._acronyms, self._vocabulary)
-        query = truecase(expanded, self._casing)
+        query = self._casing.apply(expanded)
         question = Question.analyse(query, self.embed_question(query), kind_from=asked)
         passages, candidates = self._rank(question)
         if query != asked:
