@@ -11,7 +11,7 @@ from rag.abstention import Verdict, judge
 from rag.acronyms import acronym_table, expand_acronyms, vocabulary
 from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.casing import NameCasing
-from rag.chunking import Chunk, sentence_predecessors, sentences_by_source
+from rag.chunking import sentence_predecessors
 from rag.citations import CitationVerifier, SourceSentence
 from rag.errors import LLMError
 from rag.extractive import Selection, choose_sentences, leaning_pronoun
@@ -19,14 +19,7 @@ from rag.followup import last_assistant_message, leans_on_history, standalone_qu
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
 from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
-from rag.overview import (
-    MAX_HEADLINES,
-    Overview,
-    asks_overview,
-    markup_trimmed,
-    names_the_article,
-    opening,
-)
+from rag.overview import Openings, Overview, asks_overview, names_the_article
 from rag.people import Antecedent
 from rag.prompt import (
     ECHO_CHARS,
@@ -42,7 +35,7 @@ from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
 from rag.store import load_chunks, load_sentence_vectors, store_failure
-from rag.terms import TermWeights, content_terms
+from rag.terms import TermWeights
 
 SentenceKey = tuple[str, int, int]
 
@@ -120,21 +113,11 @@ class Assistant:
         self._acronyms = acronym_table(texts)
         self._vocabulary = vocabulary(texts)
         self._casing = NameCasing(texts)
-        self._texts = {d.name: d.text for d in status.documents}
-        self._predecessor = sentence_predecessors(chunks, self._texts)
+        self._predecessor = sentence_predecessors(
+            chunks, {d.name: d.text for d in status.documents}
+        )
         self._successor = {before: key for key, before in self._predecessor.items()}
-        # A markdown title is a heading, not a sentence of any chunk: it opens the article.
-        headings = {d.name: d.heading_spans for d in status.documents}
-        self._openings = {
-            source: opening(
-                ((source, a, b), self._texts[source][a:b])
-                for a, b in sorted({*((a, b) for a, b, _ in ordered), *headings.get(source, ())})
-            )
-            for source, ordered in sentences_by_source(chunks).items()
-        }
-        self._chunks_of: dict[str, list[Chunk]] = {}
-        for chunk in chunks:
-            self._chunks_of.setdefault(chunk.source, []).append(chunk)
+        self._openings = Openings(chunks, status.documents)
 
     @property
     def answerer(self) -> str:
@@ -303,54 +286,38 @@ class Assistant:
         question = Question.analyse(asked, self.embed_question(asked))
         if overview.topic:
             ranked, _ = self._rank(question)
-            if not ranked:
-                return None
-            keys = self._openings.get(ranked[0].source, [])
-            opened = " ".join(self._sentence_text(key) for key in keys)
-            if not set(content_terms(overview.topic)) <= set(content_terms(opened)):
-                return None
-        elif len(self._openings) == 1:
-            keys = next(iter(self._openings.values()))
+            lines = self._openings.of(ranked[0].source, overview.topic) if ranked else []
         else:
-            keys = [keys[0] for keys in self._openings.values() if keys][:MAX_HEADLINES]
-        if not keys:
+            lines = self._openings.unnamed()
+        if not lines:
             return None
-        vectors = self._vectors(keys)
-        chosen, passages = [], {}
-        for key in keys:
-            source, start, end = key
-            chunk = self._chunk_holding(key)
-            head, tail = markup_trimmed(self._sentence_text(key))  # "# Title" shows "Title"
-            span = (source, start + head, end - tail)
-            sentence = (*span, self._sentence_text(span), chunk.section)
-            chosen.append(self.scorer.score(question, sentence, vectors.get(key)))
-            passages[chunk.chunk_id] = Passage(
-                chunk.chunk_id, source, chunk.start, chunk.end, chunk.text, chunk.section, 0.0
+        vectors = self._vectors([line.key for line in lines])
+        chosen = [
+            self.scorer.score(
+                question, (*line.span, line.text, line.chunk.section), vectors.get(line.key)
             )
-        similarity = max(c.similarity for c in chosen)
+            for line in lines
+        ]
+        passages = {
+            c.chunk_id: Passage(c.chunk_id, c.source, c.start, c.end, c.text, c.section, 0.0)
+            for c in (line.chunk for line in lines)
+        }
         return _Evidence(
             message,
             question,
             list(passages.values()),
             chosen,
             Selection(tuple(chosen)),
-            Verdict(answer=True, coverage=1.0, similarity=similarity, missing=()),
+            Verdict(
+                answer=True,
+                coverage=1.0,
+                similarity=max(c.similarity for c in chosen),
+                missing=(),
+            ),
             started,
             time.perf_counter(),
             overview=True,
         )
-
-    def _chunk_holding(self, key: SentenceKey) -> Chunk:
-        """The chunk a sentence is in; for a heading, which no chunk holds, the nearest."""
-        source, start, end = key
-        return min(
-            self._chunks_of[source],
-            key=lambda c: (not (c.start <= start and end <= c.end), abs(c.start - end)),
-        )
-
-    def _sentence_text(self, key: SentenceKey) -> str:
-        source, start, end = key
-        return self._texts[source][start:end]
 
     def _timings(self, evidence: _Evidence) -> dict[str, float]:
         return {

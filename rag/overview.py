@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from rag.chunking import Chunk, sentences_by_source
 from rag.credits import CREDITS, gives_credit
+from rag.documents import SourceDocument
 from rag.terms import content_terms
 
 # The headline, a subtitle if any, and the lead's first sentences.
@@ -130,3 +132,52 @@ def markup_trimmed(text: str) -> tuple[int, int]:
     head = len(text) - len(text.lstrip("#*_> \t"))
     tail = len(text) - len(text.rstrip("*_ \t"))
     return (head, tail) if head + tail < len(text) else (0, 0)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One sentence of an article's opening, as an answer quotes it."""
+
+    key: tuple[str, int, int]  # the sentence as stored (its vector's key)
+    span: tuple[str, int, int]  # without its markdown markup ("# ", "**")
+    text: str
+    chunk: Chunk  # the passage it is shown in
+
+
+class Openings:
+    """Each article's opening lines: its headline (a markdown title too, which is a
+    heading, not a sentence of any chunk) and lead."""
+
+    def __init__(self, chunks: list[Chunk], documents: list[SourceDocument]) -> None:
+        texts = {d.name: d.text for d in documents}
+        headings = {d.name: d.heading_spans for d in documents}
+        by_source: dict[str, list[Chunk]] = {}
+        for chunk in chunks:
+            by_source.setdefault(chunk.source, []).append(chunk)
+        self._lines: dict[str, list[Line]] = {}
+        for source, ordered in sentences_by_source(chunks).items():
+            spans = sorted({*((a, b) for a, b, _ in ordered), *headings.get(source, ())})
+            text = texts[source]
+            keys = opening(((source, a, b), text[a:b]) for a, b in spans)
+            self._lines[source] = [_line(key, text, by_source[source]) for key in keys]
+
+    def of(self, source: str, topic: str = "") -> list[Line]:
+        """``source``'s opening; none when ``topic`` names what it is not about."""
+        lines = self._lines.get(source, [])
+        opened = set(content_terms(" ".join(line.text for line in lines)))
+        return lines if set(content_terms(topic)) <= opened else []
+
+    def unnamed(self) -> list[Line]:
+        """The opening of the only article; with several, each one's headline."""
+        if len(self._lines) == 1:
+            return next(iter(self._lines.values()))
+        return [lines[0] for lines in self._lines.values() if lines][:MAX_HEADLINES]
+
+
+def _line(key: tuple[str, int, int], text: str, chunks: list[Chunk]) -> Line:
+    source, start, end = key
+    head, tail = markup_trimmed(text[start:end])
+    # The chunk that holds it; for a heading, which none holds, the nearest.
+    chunk = min(chunks, key=lambda c: (not (c.start <= start and end <= c.end), abs(c.start - end)))
+    span = (source, start + head, end - tail)
+    return Line(key, span, text[span[1] : span[2]], chunk)
