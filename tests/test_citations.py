@@ -91,6 +91,11 @@ def test_a_quote_must_state_the_claims_names_and_numbers(embed: QueryEmbedder) -
         "Mr Zhang was named CEO of Taotian Group [1].", numbered, question="What is Mr Zhang's job?"
     )
     assert [c.quote for c in asked.citations] == [PASSAGES[0][0]]
+    # A name that opens the source sentence is stated by it all the same.
+    opening = _verifier(embed).verify(
+        "The plan is that Alibaba sells 25 million shares of Xiaopeng Motors [2].", numbered
+    )
+    assert [c.quote for c in opening.citations] == [PASSAGES[1][0]]
 
 
 def test_a_claim_that_the_sources_lack_something_is_not_cited(embed: QueryEmbedder) -> None:

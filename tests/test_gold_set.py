@@ -11,15 +11,20 @@ from conftest import ARTICLE, ROOT
 
 
 @pytest.mark.parametrize(
-    ("name", "minimum", "unanswerable"),
-    [("gold", 60, 10), ("heldout", 40, 10), ("followups", 50, 5)],
+    ("name", "minimum", "unanswerable", "follow_ups"),
+    [
+        ("gold", 60, 10, True),
+        ("heldout", 40, 10, True),
+        ("followups", 50, 5, True),
+        ("chatstyle", 50, 10, False),  # single questions as typed in a chat box
+    ],
 )
-def test_gold_sets_are_valid(name: str, minimum: int, unanswerable: int) -> None:
+def test_gold_sets_are_valid(name: str, minimum: int, unanswerable: int, follow_ups: bool) -> None:
     text = ARTICLE.read_text(encoding="utf-8")
     questions = load_gold(ROOT / "seeds" / f"{name}.jsonl", {ARTICLE.name: text})
     assert len(questions) >= minimum
     assert sum(not q.answerable for q in questions) >= unanswerable
-    assert any(q.context for q in questions), "follow-up questions are covered"
+    assert any(q.context for q in questions) == follow_ups, "follow-up questions are covered"
     for q in questions:
         for quote in q.evidence:
             assert quote in text, (q.id, quote)
