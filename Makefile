@@ -51,11 +51,14 @@ GOLD_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.88,citation_precision=0.90,no
 HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.90,citation_precision=0.78,noans_accuracy=0.75,false_refusal_rate=0.05
 # Follow-ups are the weakest kind of question (README): their own floors, at today's level.
 FOLLOWUPS_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.80,citation_precision=0.88,noans_accuracy=0.55,false_refusal_rate=0.05
+# Questions as typed in a chat box: lower case, "what is this article about", "who is X".
+CHATSTYLE_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.85,citation_precision=0.93,noans_accuracy=0.80,false_refusal_rate=0.05
 
 eval: $(STAMP)
 	$(BIN)/rag eval seeds/gold.jsonl --no-failures --fail-under $(GOLD_FLOORS)
 	$(BIN)/rag eval seeds/heldout.jsonl --no-failures --fail-under $(HELDOUT_FLOORS)
 	$(BIN)/rag eval seeds/followups.jsonl --no-failures --fail-under $(FOLLOWUPS_FLOORS)
+	$(BIN)/rag eval seeds/chatstyle.jsonl --no-failures --fail-under $(CHATSTYLE_FLOORS)
 
 test: lint
 	$(BIN)/pytest
