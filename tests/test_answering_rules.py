@@ -155,6 +155,20 @@ def test_an_overview_is_the_headline_and_lead_without_credits() -> None:
     assert opening(enumerate(lines)) == [0, 1, 4, 5]
 
 
+def test_a_role_holder_is_who_holds_it_at_the_organisation_asked() -> None:
+    weights = TermWeights(["chairman of the cloud unit", "the group chairman"])
+    question = Question("Who is the chairman of Acme?", ("chairman", "acme"), np.zeros(3), "person")
+    unit = _candidate("In May, he became Chairman and CEO of Acme Cloud.", 0, 0.8, typed=True)
+    holder = _candidate("Acme Chairman Jo Lee said the unit would grow.", 60, 0.7, typed=True)
+    chosen = choose_sentences(question, [unit, holder], weights)
+    assert [c.text for c in chosen.sentences] == [holder.text]
+    # Too far below the best, it does not answer.
+    far = replace(holder, similarity=0.5)
+    assert [c.text for c in choose_sentences(question, [unit, far], weights).sentences][0] == (
+        unit.text
+    )
+
+
 def test_a_reason_favours_but_never_rules_out() -> None:
     weights = TermWeights(["sold the unit", "lost money"])
     question = Question("Why did it sell?", ("sell",), np.zeros(3), "reason")

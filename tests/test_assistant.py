@@ -62,6 +62,14 @@ def test_who_someone_is_comes_from_the_sentence_that_says(assistant) -> None:  #
     assert meaning.text.startswith('Daniel Zhang, nicknamed "Mother Zhang,"')
 
 
+def test_who_holds_a_role_is_said_for_the_organisation_asked(assistant) -> None:  # noqa: ANN001
+    # Not "Chairman and CEO of Alibaba Cloud", which shares every word of the question.
+    chairman = assistant.ask("Who is the chairman of Alibaba?")
+    assert chairman.text.startswith("In the letter, Alibaba Chairman Joe Tsai stated")
+    ceo = assistant.ask("Who is Alibaba's CEO?")
+    assert ceo.text.startswith("Currently, Daniel Zhang holds the positions of CEO of Alibaba,")
+
+
 def test_an_acronym_finds_the_name_it_stands_for(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("What did the WSJ source say?")
     assert "told Wall Street Journal" in answer.text
