@@ -159,7 +159,9 @@ class CitationVerifier:
         scored = [
             (self._support(claim_vector, terms, s), s)
             for i, s in enumerate(sentences)
-            if specifics <= _stated(s.text) | (_stated(sentences[i - 1].text) if i else set())
+            # The sentence before says who "he" is; its own first word is not a name it
+            # states ("Tsai praised it." does not back a claim that Tsai is the CEO).
+            if specifics <= _stated(s.text) | (_specifics(sentences[i - 1].text) if i else set())
         ]
         return max(scored, key=lambda pair: pair[0], default=(0.0, None))
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rag.answer_types import DATE, IDENTITY, PERSON, SOFT_KINDS
 from rag.credits import CREDIT_KINDS
 from rag.people import entity_names
-from rag.roles import role_asked, states_role
+from rag.roles import states_role
 from rag.scoring import Candidate, Question, weighted_share
 from rag.terms import MONTHS, TermWeights
 
@@ -140,7 +140,7 @@ def choose_sentences(
         if not typed or typed[0].score < best.score - TYPE_MARGIN:
             return Selection((), f"no passage gives a {question.kind}")
         best = typed[0]
-    role = role_asked(question.text) if question.kind == PERSON else None
+    role = question.role if question.kind == PERSON else None
     if role is not None and not states_role(best.text, *role):
         # "Who is the chairman of Alibaba?": a close sentence that says so for Alibaba
         # answers, not "Chairman and CEO of Alibaba Cloud".

@@ -18,11 +18,14 @@ from rag.titles import JOB_TITLES
 # question in front).
 _ASKS_WHAT_NAME_IS = re.compile(
     r"(?:^|[?.]\s+)(?:[Aa]nd\s+|[Ss]o\s+)?(?:[Ww]ho|[Ww]hat)(?:\s+is|\s+was|\s+are|['’]s)\s+"
-    r"(?P<name>(?:[A-Z][\w.'’-]*\s*)+?)\s*\??\s*$"
+    r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)\s*\??\s*$"
 )
 # "What does "Mother Zhang" refer to?", "What is meant by Taotian?": the same question.
 # A person's bare name is not: "What did Jack Ma mean?" asks what he said.
-_NAME = r"(?:[Tt]he\s+)?(?:[A-Z][\w.-]*(?:['’]\w+)*\s*)+?"
+# One way only to split a name into words: a word never ends where another could start,
+# so a long run of capitals cannot make the match backtrack exponentially.
+_WORD = r"[A-Z][\w.-]*(?:['’]\w+)*"
+_NAME = rf"(?:[Tt]he\s+)?{_WORD}(?:\s+{_WORD})*"
 _QUOTED = rf"[\"“'‘](?P<name>{_NAME})\s*[\"”'’]"
 _BARE = rf"(?P<name>{_NAME})"
 _MEANS = r"\s*(?:mean|refer to|stand for|denote)"

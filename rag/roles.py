@@ -35,7 +35,8 @@ def role_asked(question: str) -> tuple[str, str] | None:
     for pattern in _ASKS:
         match = pattern.search(question)
         if match:
-            return match.group("title"), match.group("org")
+            # "Alibaba Group's chairman" is Alibaba's, however the article says it.
+            return match.group("title"), match.group("org").removesuffix(" Group")
     return None
 
 
@@ -45,8 +46,10 @@ def _statements(title: str, org: str) -> re.Pattern[str]:
     return re.compile(
         # "Alibaba Chairman", "Alibaba's chairman", "Alibaba Group CEO"
         rf"\b{o}(?:['’]s)?(?: Group)? (?i:{t})\b"
-        # "chairman of Alibaba", "Chairman and CEO of Alibaba" (not "of Alibaba Cloud")
-        rf"|(?i:\b{t})(?: (?i:and) (?i:{_TITLE}))? (?i:of) (?:(?i:the) )?{o}\b(?! [A-Z])"
+        # "chairman of Alibaba", "Chairman and CEO of Alibaba (Group)"
+        # (not "of Alibaba Cloud", nor "of Alibaba's cloud unit")
+        rf"|(?i:\b{t})(?: (?i:and) (?i:{_TITLE}))? (?i:of) (?:(?i:the) )?{o}"
+        r"(?: Group)?\b(?!['’]s\b)(?! [A-Z])"
     )
 
 
@@ -56,6 +59,8 @@ def states_role(sentence: str, title: str, org: str) -> bool:
     >>> states_role("In the letter, Alibaba Chairman Joe Tsai stated ...", "chairman", "Alibaba")
     True
     >>> states_role("He took over as Chairman and CEO of Alibaba Cloud.", "chairman", "Alibaba")
+    False
+    >>> states_role("He will be chairman of Alibaba's cloud unit.", "chairman", "Alibaba")
     False
     """
     return bool(_statements(title, org).search(sentence))

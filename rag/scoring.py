@@ -12,6 +12,7 @@ import numpy as np
 from rag.answer_types import counted_noun, expected_type, has_type
 from rag.focus import focus_word, mentions
 from rag.people import Antecedent, resolved
+from rag.roles import role_asked
 from rag.terms import TermWeights, content_terms
 
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
@@ -29,6 +30,9 @@ class Question:
     kind: str | None
     counted: str | None = None
     focus: str | None = None  # the attribute asked about ("title" in "What is A's title?")
+    # The role asked the holder of, ("chairman", "Alibaba") in "Who is the chairman of
+    # Alibaba?": read from the user's own words, like the kind (not an earlier question's).
+    role: tuple[str, str] | None = None
 
     @classmethod
     def analyse(
@@ -43,6 +47,7 @@ class Question:
             kind=expected_type(typed_text),
             counted=counted_noun(typed_text),
             focus=focus_word(text),
+            role=role_asked(typed_text),
         )
 
 

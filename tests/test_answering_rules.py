@@ -7,6 +7,7 @@ import pytest
 
 from rag.abstention import judge
 from rag.answer_types import counted_noun, counts, expected_type, has_type, new_names
+from rag.casing import NameCasing
 from rag.extractive import choose_sentences, continues, leaning_pronoun, leans_back, opens_quote
 from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
@@ -14,6 +15,7 @@ from rag.identity import defined_name, defines
 from rag.overview import asks_overview, opening
 from rag.people import Antecedent
 from rag.question_parts import question_parts
+from rag.roles import role_asked
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.speakers import speaker
 from rag.terms import TermWeights, content_terms
@@ -157,7 +159,8 @@ def test_an_overview_is_the_headline_and_lead_without_credits() -> None:
 
 def test_a_role_holder_is_who_holds_it_at_the_organisation_asked() -> None:
     weights = TermWeights(["chairman of the cloud unit", "the group chairman"])
-    question = Question("Who is the chairman of Acme?", ("chairman", "acme"), np.zeros(3), "person")
+    asked = "Who is the chairman of Acme?"
+    question = Question(asked, ("chairman", "acme"), np.zeros(3), "person", role=role_asked(asked))
     unit = _candidate("In May, he became Chairman and CEO of Acme Cloud.", 0, 0.8, typed=True)
     holder = _candidate("Acme Chairman Jo Lee said the unit would grow.", 60, 0.7, typed=True)
     chosen = choose_sentences(question, [unit, holder], weights)
@@ -166,6 +169,21 @@ def test_a_role_holder_is_who_holds_it_at_the_organisation_asked() -> None:
     far = replace(holder, similarity=0.5)
     assert [c.text for c in choose_sentences(question, [unit, far], weights).sentences][0] == (
         unit.text
+    )
+
+
+def test_names_typed_in_lower_case_are_read_as_the_article_spells_them() -> None:
+    casing = NameCasing(
+        [
+            "Acme Posts Record Profit As Express Unit Grows",  # a headline: no evidence
+            "Profits rose at Acme Logistics in May. The unit may grow, Jo Lee said.",
+        ]
+    )
+    assert casing.apply("did acme logistics post a record profit as jo lee said") == (
+        "did Acme Logistics post a record profit as Jo Lee said"
+    )
+    assert casing.apply("What may happen to acme logistics?") == (
+        "What may happen to Acme Logistics?"
     )
 
 

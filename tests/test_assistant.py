@@ -68,6 +68,13 @@ def test_who_holds_a_role_is_said_for_the_organisation_asked(assistant) -> None:
     assert chairman.text.startswith("In the letter, Alibaba Chairman Joe Tsai stated")
     ceo = assistant.ask("Who is Alibaba's CEO?")
     assert ceo.text.startswith("Currently, Daniel Zhang holds the positions of CEO of Alibaba,")
+    # A follow-up asks its own role, not the one of the question before it.
+    history = [
+        {"role": "user", "content": "Who is the chairman of Alibaba?"},
+        {"role": "assistant", "content": chairman.text},
+    ]
+    cloud = assistant.chat("And who is the chairman of Alibaba Cloud?", history)
+    assert "Chairman and CEO of Alibaba Cloud" in cloud.text
 
 
 def test_an_acronym_finds_the_name_it_stands_for(assistant) -> None:  # noqa: ANN001

@@ -96,6 +96,20 @@ def test_a_quote_must_state_the_claims_names_and_numbers(embed: QueryEmbedder) -
         "The plan is that Alibaba sells 25 million shares of Xiaopeng Motors [2].", numbered
     )
     assert [c.quote for c in opening.citations] == [PASSAGES[1][0]]
+    # But not a name that opens the sentence before: it says nothing of this one.
+    texts = [
+        "Tsai praised the decision in a letter to staff.",
+        "In December, Zhang became the new chief executive of Taotian Group.",
+    ]
+    vectors = embed.get_text_embedding_batch(texts)
+    passage = [
+        SourceSentence("b.txt", 100 * i, 100 * i + len(t), t, "", np.asarray(v))
+        for i, (t, v) in enumerate(zip(texts, vectors, strict=True))
+    ]
+    swapped = _verifier(embed).verify(
+        "The new chief executive of Taotian Group is Tsai [1].", [passage]
+    )
+    assert swapped.citations == ()
 
 
 def test_a_claim_that_the_sources_lack_something_is_not_cited(embed: QueryEmbedder) -> None:
