@@ -144,22 +144,16 @@ def choose_sentences(
     if role is not None and not states_role(best.text, *role):
         # "Who is the chairman of Alibaba?": a close sentence that says so for Alibaba
         # answers, not "Chairman and CEO of Alibaba Cloud".
-        holders = [c for c in ranked if states_role(c.text, *role)]
-        if holders and holders[0].score >= best.score - TYPE_MARGIN:
-            best = holders[0]
+        best = _close_one(best, ranked, lambda c: states_role(c.text, *role))
     if question.kind == IDENTITY and not best.typed:
         # "Who is X?": a close sentence that says what X is answers, not a closer one
         # that only names X (a quotation opening with X's nickname).
-        defining = [c for c in ranked if c.typed]
-        if defining and defining[0].score >= best.score - TYPE_MARGIN:
-            best = defining[0]
+        best = _close_one(best, ranked, lambda c: c.typed)
     if question.focus is not None and not best.named:
         # "What is A's title?": a close sentence that names a title answers, not the best
         # one about A that names none (the abstention check refuses when none does).
         fits = question.kind is None or question.kind in SOFT_KINDS
-        named = [c for c in ranked if c.named and (fits or c.typed)]
-        if named and named[0].score >= best.score - TYPE_MARGIN:
-            best = named[0]
+        best = _close_one(best, ranked, lambda c: c.named and (fits or c.typed))
     chosen = [best]
     # A question that wants a date or a figure is answered by sentences that give one.
     hard = question.kind is not None and question.kind not in SOFT_KINDS
@@ -186,6 +180,15 @@ def choose_sentences(
         MAX_LOOKBACK,
     )
     return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
+
+
+def _close_one(
+    best: Candidate, ranked: list[Candidate], fits: Callable[[Candidate], bool]
+) -> Candidate:
+    """The best-scored candidate that ``fits``, when within TYPE_MARGIN of ``best``;
+    otherwise ``best``."""
+    found = next((c for c in ranked if fits(c)), None)
+    return found if found is not None and found.score >= best.score - TYPE_MARGIN else best
 
 
 def _carry_on(
