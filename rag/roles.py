@@ -9,9 +9,8 @@ the one asked about, though it shares every word of the question.
 import re
 from functools import lru_cache
 
-from rag.titles import TITLE_WORDS
+from rag.titles import TITLE_ALTERNATION as _TITLE
 
-_TITLE = "|".join(sorted(TITLE_WORDS))
 _ORG = r"[A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*"
 _ASKS = [
     re.compile(

@@ -12,4 +12,6 @@ TITLE_WORDS = frozenset(
     """ceo cfo coo cto chairman chairwoman chairperson chair president director officer
     head chief founder partner executive manager secretary minister editor author leader""".split()
 )
-JOB_TITLES = re.compile(rf"\b({'|'.join(sorted(TITLE_WORDS))})\b", re.I)
+# The titles as one regex alternation, for patterns that put a title in context.
+TITLE_ALTERNATION = "|".join(sorted(TITLE_WORDS))
+JOB_TITLES = re.compile(rf"\b({TITLE_ALTERNATION})\b", re.I)
