@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -180,7 +181,8 @@ class Assistant:
             return message
         if self.model is not None:
             try:
-                rewrite = "".join(self.model.stream(rewrite_messages(message, history))).strip()
+                with closing(self.model.stream(rewrite_messages(message, history))) as deltas:
+                    rewrite = "".join(deltas).strip()
             except LLMError:
                 rewrite = ""
             if 0 < len(rewrite) <= MAX_REWRITE_CHARS:
@@ -419,11 +421,15 @@ class Assistant:
         sources, numbered, relevance = self._model_sources(evidence)
         written: list[str] = []
         try:
-            for delta in self.model.stream(answer_messages(evidence.question.text, sources)):
-                written.append(delta)
-                if echoes_instructions("".join(written)[-4 * ECHO_CHARS :]):
-                    break  # the model is reciting its instructions: stop showing it
-                yield delta
+            # Closed on every way out (an echo, an error, a consumer that stops reading),
+            # so the model's stream never outlives this answer.
+            deltas = self.model.stream(answer_messages(evidence.question.text, sources))
+            with closing(deltas):
+                for delta in deltas:
+                    written.append(delta)
+                    if echoes_instructions("".join(written)[-4 * ECHO_CHARS :]):
+                        break  # the model is reciting its instructions: stop showing it
+                    yield delta
         except LLMError as exc:
             if self.settings.fallback != "extractive":
                 raise
