@@ -17,6 +17,7 @@ citation is exact by construction, and nothing is paraphrased: an extractive
 answer cannot invent.
 """
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -187,8 +188,10 @@ def _close_one(
 ) -> Candidate:
     """The best-scored candidate that ``fits``, when within TYPE_MARGIN of ``best``;
     otherwise ``best``."""
-    found = next((c for c in ranked if fits(c)), None)
-    return found if found is not None and found.score >= best.score - TYPE_MARGIN else best
+    # ``ranked`` is best first, so nothing past the margin is asked whether it fits
+    # (a check may embed words: every candidate was checked before a refusal).
+    close = itertools.takewhile(lambda c: c.score >= best.score - TYPE_MARGIN, ranked)
+    return next((c for c in close if fits(c)), best)
 
 
 def _carry_on(

@@ -4,7 +4,9 @@ One scorer serves two purposes: it reranks retrieved passages (a passage is as
 good as its best sentence) and it picks the sentences of an extractive answer.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -64,9 +66,16 @@ class Candidate:
     overlap: float
     typed: bool
     terms: frozenset[str]
-    named: bool = True  # names the attribute the question asks about (or it asks none)
+    # Whether it names the attribute the question asks about (or it asks none): asked only
+    # of the few candidates the answer rules look at, since it may embed every word of the
+    # sentence (a first refusal embedded 446 words when every candidate was checked).
+    names_focus: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
     # Who the "he"/"she" the sentence opens with stands for, when the sentences before say.
     antecedent: Antecedent | None = None
+
+    @cached_property
+    def named(self) -> bool:
+        return self.names_focus is None or self.names_focus()
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -147,7 +156,8 @@ class SentenceScorer:
                 asked=question.text,
             ),
             terms=terms,
-            named=question.focus is None
-            or mentions(text, question.focus, self.similar_words, question.text),
+            names_focus=None
+            if question.focus is None
+            else lambda: mentions(text, question.focus, self.similar_words, question.text),
             antecedent=antecedent,
         )
