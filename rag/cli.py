@@ -303,16 +303,32 @@ def serve(host: str, port: int, llm: str | None, fallback: str | None) -> None:
 
 
 @cli.command(name="eval")
-@click.argument("gold", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("gold", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--suite",
+    type=click.Path(path_type=Path),
+    help="Score a folder of <slug>.txt articles with their <slug>.jsonl gold sets instead:"
+    " each article indexed alone, a row per article and the pooled row.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where --suite keeps each article's index"
+    " (default: $XDG_CACHE_HOME/rag-article-assistant/suite).",
+)
 @click.option("--json", "as_json", is_flag=True, help='Print {"metrics", "rows"} as JSON.')
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write the JSON here.")
 @click.option("--compare", type=click.Path(path_type=Path, dir_okay=False), help="Show deltas.")
-@click.option("--fail-under", default="", help="Floors, e.g. fact_accuracy=0.8,mrr=0.9.")
+@click.option(
+    "--fail-under", default="", help="Floors, e.g. fact_accuracy=0.8,mrr=0.9 (--suite: pooled)."
+)
 @click.option("--baseline", is_flag=True, help="Also run plain llama-index defaults.")
 @click.option("--failures/--no-failures", default=True, help="List the failed questions.")
 @LLM_OPTION
 def eval_command(
-    gold: Path,
+    gold: Path | None,
+    suite: Path | None,
+    cache_dir: Path | None,
     as_json: bool,
     out: Path | None,
     compare: Path | None,
@@ -321,12 +337,40 @@ def eval_command(
     failures: bool,
     llm: str | None,
 ) -> None:
-    """Score answers against a gold question set (JSON Lines; see DESIGN.md).
+    """Score answers against a gold question set (JSON Lines; see DESIGN.md), or a suite
+    of articles with theirs.
 
     Example: rag eval seeds/gold.jsonl --fail-under fact_accuracy=0.8
-    """
-    from rag.evaluation.cli_support import run_eval
 
+    Example: rag eval --suite ../shared/articles --baseline
+    """
+    from rag.evaluation.cli_support import run_eval, run_suite_eval
+
+    if (gold is None) == (suite is None):
+        raise click.UsageError("give a GOLD.jsonl file or --suite DIR (one of them)")
+    if suite is not None:
+        from rag.evaluation.suite import default_cache_dir
+
+        settings = _settings(llm=llm)
+
+        def per_article(seeds_dir: Path, index_dir: Path) -> Any:
+            # The suite's own embedded stores, never a shared Chroma server (suite.py).
+            update = {"seeds_dir": seeds_dir, "index_dir": index_dir, "chroma_url": None}
+            return _assistant(None, settings.model_copy(update=update))
+
+        code = run_suite_eval(
+            suite,
+            cache_dir=cache_dir or default_cache_dir(os.environ),
+            as_json=as_json,
+            out=out,
+            compare=compare,
+            fail_under=fail_under,
+            baseline=baseline,
+            failures=failures,
+            progress_bar=_progress_bar,
+            assistant_factory=per_article,
+        )
+        sys.exit(code)
     code = run_eval(
         gold,
         as_json=as_json,

@@ -15,6 +15,7 @@ from rag.evaluation.report import (
     failures_text,
     metrics_table,
     parse_floors,
+    suite_table,
 )
 from rag.evaluation.runner import EvalReport, evaluate
 
@@ -78,5 +79,73 @@ def run_eval(
     misses = check_floors(report.metrics, floors)
     if misses:
         click.echo("Error: below the floor: " + "; ".join(misses), err=True)
+        return 1
+    return 0
+
+
+def run_suite_eval(
+    folder: Path,
+    *,
+    cache_dir: Path,
+    as_json: bool,
+    out: Path | None,
+    compare: Path | None,
+    fail_under: str,
+    baseline: bool,
+    failures: bool,
+    progress_bar: Callable[[str], Any],
+    assistant_factory: Callable[[Path, Path], Any],
+) -> int:
+    """Run ``rag eval --suite``: each article alone, then the pooled row; the exit status."""
+    from rag.evaluation.suite import find_articles, run_suite
+
+    floors = parse_floors(fail_under)
+    previous = _load_previous(compare) if compare else None
+    items = find_articles(folder)
+    with progress_bar("Articles") as progress:
+        report = run_suite(
+            items,
+            cache_dir=cache_dir,
+            make_assistant=assistant_factory,
+            baseline=baseline,
+            progress=progress,
+        )
+    data = report.to_dict()
+    if out:
+        out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        questions = [q for a in report.articles for q in a.questions]
+        answerable = sum(q.answerable for q in questions)
+        click.echo(
+            f"{len(items)} articles, {len(questions)} questions ({answerable} answerable, "
+            f"{len(questions) - answerable} not) from {folder}\n"
+        )
+        lines = [
+            (
+                a.slug,
+                len(a.questions),
+                a.report.metrics,
+                a.baseline.metrics if a.baseline else None,
+            )
+            for a in report.articles
+        ]
+        lines.append(("pooled", len(questions), report.metrics, report.baseline))
+        click.echo(suite_table(lines, report.k))
+        columns = {"pooled": report.metrics}
+        if report.baseline is not None:
+            columns["baseline"] = report.baseline
+        click.echo("\n" + metrics_table(columns, report.k))
+        if previous is not None:
+            click.echo("\n" + compare_table(report.metrics, previous))
+        for a in report.articles if failures else ():
+            listed = failures_text(a.report.rows)
+            if listed:
+                wrong = sum(not r.correct for r in a.report.rows)
+                click.echo(f"\nFailed in {a.slug} ({wrong}):\n{listed}")
+    misses = check_floors(report.metrics, floors)
+    if misses:
+        click.echo("Error: pooled below the floor: " + "; ".join(misses), err=True)
         return 1
     return 0

@@ -87,3 +87,34 @@ def check_floors(metrics: dict[str, float], floors: dict[str, float]) -> list[st
         elif name not in LOWER_IS_BETTER and value < limit:
             misses.append(f"{name} {_fmt(name, value)} < {limit}")
     return misses
+
+
+# The per-article table's columns: the issue's targets, in the metric table's names.
+SUITE_COLUMNS = (
+    "fact_accuracy",
+    "citation_precision",
+    "noans_accuracy",
+    "false_refusal_rate",
+    "hit@k",
+    "mrr",
+)
+
+
+def suite_table(
+    rows: Sequence[tuple[str, int, dict[str, float], dict[str, float] | None]], k: int
+) -> str:
+    """One line per article (slug, questions, metrics, baseline metrics or None), the
+    pooled line last; with a baseline, its fact_accuracy in a last column."""
+    with_baseline = any(base is not None for *_, base in rows)
+    heads = ["questions", *(f"hit@{k}" if n == "hit@k" else n for n in SUITE_COLUMNS)]
+    if with_baseline:
+        heads.append("baseline fact_accuracy")
+    width = max(len("article"), *(len(slug) for slug, *_ in rows)) + 2
+    lines = ["article".ljust(width) + "".join(h.rjust(len(h) + 2) for h in heads)]
+    for slug, count, metrics, base in rows:
+        cells = [str(count), *(_fmt(n, metrics.get(n, 0.0)) for n in SUITE_COLUMNS)]
+        if with_baseline:
+            cells.append(_fmt("fact_accuracy", base["fact_accuracy"]) if base else "-")
+        padded = (c.rjust(len(h) + 2) for c, h in zip(cells, heads, strict=True))
+        lines.append(slug.ljust(width) + "".join(padded))
+    return "\n".join(lines)
