@@ -1,22 +1,34 @@
 """Chat models that stream text: any OpenAI-compatible server, or llama.cpp in process.
 
 Both turn every failure into an :class:`LLMError` that names where the model
-is and what went wrong, and both enforce one overall deadline per call, so a
-server that trickles tokens cannot hang a request past the timeout. Secrets are
-never part of a message.
+is and what went wrong, and both hold one overall deadline per call
+(:mod:`rag.deadline`): for a server it is enforced on the socket, so one that
+trickles tokens, stalls mid-header or sends garbage slowly costs the timeout
+and no more. Every stream a call opens is closed before ``stream()`` returns or
+raises, or when its generator is closed. Secrets are never part of a message.
+
+Each server call gets its own HTTP connection pool, closed with the call. A
+connection is not reused across calls (a new TCP or TLS handshake each time),
+and in exchange no call can ever wait on a lock or connection another call
+left behind: an abandoned, unclosed stream finalized while the next request
+held httpcore's shared pool lock deadlocked the process.
 """
 
+import ssl
 import threading
-import time
 from collections.abc import Iterator
+from contextlib import closing
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol
 
+from rag.deadline import Deadline
 from rag.errors import LLMError, RagError
 from rag.settings import Settings
 
 OPENAI_URL = "https://api.openai.com/v1"
+# How often a local call waiting for the model's lock looks at its deadline.
+LOCK_POLL_S = 0.05
 
 
 class ChatModel(Protocol):
@@ -26,15 +38,6 @@ class ChatModel(Protocol):
     where: str
 
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]: ...
-
-
-def _deadline_guard(deltas: Iterator[str], timeout: float, where: str) -> Iterator[str]:
-    """Re-yield ``deltas`` but fail once ``timeout`` seconds have passed in all."""
-    deadline = time.monotonic() + timeout
-    for delta in deltas:
-        if time.monotonic() > deadline:
-            raise LLMError(f"the model at {where} timed out after {timeout:g} s")
-        yield delta
 
 
 def describe_failure(exc: BaseException, where: str, timeout: float) -> LLMError:
@@ -65,44 +68,74 @@ def describe_failure(exc: BaseException, where: str, timeout: float) -> LLMError
 
 
 class OpenAICompatibleModel:
-    """An OpenAI-compatible chat server through llama-index's ``OpenAILike``."""
+    """An OpenAI-compatible chat server through the ``openai`` client, streamed."""
 
     name = "openai"
 
     def __init__(self, settings: Settings) -> None:
-        from llama_index.llms.openai_like import OpenAILike
+        import httpx
+
+        # Imported here (about 3 s), not inside the first call's deadline.
+        import openai.resources.chat  # noqa: F401
 
         self.where = (settings.openai_base_url or OPENAI_URL).rstrip("/")
         self.timeout = settings.llm_timeout
+        self._model = settings.openai_model
+        self._max_tokens = settings.max_tokens
+        self._temperature = settings.temperature
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        self._llm = OpenAILike(
-            model=settings.openai_model,
-            api_base=self.where,
-            # Local servers need no key, but the client insists on one.
-            api_key=key or "no-key",
-            is_chat_model=True,
-            context_window=8192,
-            max_tokens=settings.max_tokens,
-            temperature=settings.temperature,
-            timeout=settings.llm_timeout,
-            max_retries=0,
+        # Local servers need no key, but the client insists on one.
+        self._key = key or "no-key"
+        # Loading the CA bundle takes milliseconds: once per model, not per call.
+        self._tls: ssl.SSLContext = httpx.create_ssl_context()
+
+    def _client(self, deadline: Deadline) -> Any:
+        """An openai client with its own pool, bound to ``deadline``: every request
+        gets the time left as its timeouts, and every socket it connects is watched."""
+        import httpx
+        import openai
+
+        def bind(request: httpx.Request) -> None:
+            request.extensions["timeout"] = httpx.Timeout(max(deadline.left(), 0.001)).as_dict()
+            request.extensions["trace"] = deadline.httpx_trace
+
+        http = httpx.Client(
+            verify=self._tls,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=0),
+            timeout=httpx.Timeout(self.timeout),
+            follow_redirects=True,
+            event_hooks={"request": [bind]},
+        )
+        return openai.OpenAI(
+            api_key=self._key, base_url=self.where, http_client=http, max_retries=0
         )
 
-    def _deltas(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        from llama_index.core.llms import ChatMessage
-
-        chat = [ChatMessage(role=m["role"], content=m["content"]) for m in messages]
-        for chunk in self._llm.stream_chat(chat):
-            if chunk.delta:
-                yield chunk.delta
-
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        try:
-            yield from _deadline_guard(self._deltas(messages), self.timeout, self.where)
-        except LLMError:
-            raise
-        except Exception as exc:  # the client raises many types; all become one message
-            raise describe_failure(exc, self.where, self.timeout) from None
+        with Deadline(self.timeout, f"the model server at {self.where}") as deadline:
+            try:
+                with self._client(deadline) as client:
+                    chunks = client.chat.completions.create(
+                        model=self._model,
+                        messages=messages,
+                        stream=True,
+                        max_tokens=self._max_tokens,
+                        temperature=self._temperature,
+                    )
+                    with closing(chunks):
+                        for chunk in chunks:
+                            deadline.check()
+                            delta = chunk.choices[0].delta.content if chunk.choices else None
+                            if delta:
+                                yield delta
+                    if deadline.cut_off:
+                        # A cut close-delimited body ends like a finished one.
+                        deadline.check()
+            except LLMError:
+                raise
+            except Exception as exc:  # the client raises many types; all become one message
+                raise deadline.failure() or describe_failure(
+                    exc, self.where, self.timeout
+                ) from None
 
 
 def default_local_model() -> Path:
@@ -144,21 +177,27 @@ class LocalModel:
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"cannot load the local model {path}: {exc}") from None
 
-    def _deltas(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        for chunk in self._llm.create_chat_completion(
-            messages=messages,
-            stream=True,
-            max_tokens=self._max_tokens,
-            temperature=self._temperature,
-        ):
-            delta = chunk["choices"][0]["delta"].get("content")
-            if delta:
-                yield delta
-
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
-        # One llama.cpp context serves one generation at a time.
-        with self._lock:
-            yield from _deadline_guard(self._deltas(messages), self.timeout, self.where)
+        with Deadline(self.timeout, f"the model at {self.where}") as deadline:
+            # One llama.cpp context serves one generation at a time; waiting for it
+            # counts against this call's deadline.
+            while not self._lock.acquire(timeout=min(LOCK_POLL_S, deadline.left())):
+                deadline.check()
+            try:
+                chunks = self._llm.create_chat_completion(
+                    messages=messages,
+                    stream=True,
+                    max_tokens=self._max_tokens,
+                    temperature=self._temperature,
+                )
+                with closing(chunks):
+                    for chunk in chunks:
+                        deadline.check()
+                        delta = chunk["choices"][0]["delta"].get("content")
+                        if delta:
+                            yield delta
+            finally:
+                self._lock.release()
 
 
 def make_model(settings: Settings) -> ChatModel | None:

@@ -17,15 +17,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from typing import Any, Literal
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.answer import Answer
+from rag.deadline import CallScope
 from rag.errors import LLMError, QuestionError, RagError
 
 MODEL_ID = "rag-article-assistant"
@@ -202,63 +205,117 @@ def build_api(
         question, history = _split(request.messages)
         created, ident = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
         leave = admission.enter()
-        streaming = False
+        # The model calls this request makes, so a client that leaves can cut them.
+        calls = CallScope()
+        stream = assistant.stream(question, history)
+        handed_over = False
         try:
-            stream = assistant.stream(question, history)
-            try:
-                # The first step validates the question and retrieves: fail as HTTP errors here.
-                first = next(stream)
-            except QuestionError as exc:
-                raise ApiError(400, str(exc), "invalid_request_error") from None
-            except LLMError as exc:
-                raise ApiError(500, str(exc), "model_error") from None
-            except RagError as exc:
-                raise ApiError(500, str(exc), "server_error") from None
-            if not request.stream:
+            with calls.active():
                 try:
-                    final = collections.deque(itertools.chain([first], stream), maxlen=1).pop()
-                except RagError as exc:
+                    # The first step validates the question and retrieves: fail as HTTP
+                    # errors here.
+                    first = next(stream)
+                except QuestionError as exc:
+                    raise ApiError(400, str(exc), "invalid_request_error") from None
+                except LLMError as exc:
                     raise ApiError(500, str(exc), "model_error") from None
-                assert isinstance(final, Answer)
-                return _completion(final, created, ident)
-            # A streamed answer keeps its slot until its last event is sent.
-            streaming = True
-            return StreamingResponse(
-                _events(first, stream, ident, created, leave), media_type="text/event-stream"
-            )
+                except RagError as exc:
+                    raise ApiError(500, str(exc), "server_error") from None
+                if not request.stream:
+                    try:
+                        final = collections.deque(itertools.chain([first], stream), maxlen=1).pop()
+                    except RagError as exc:
+                        raise ApiError(500, str(exc), "model_error") from None
+                    assert isinstance(final, Answer)
+                    return _completion(final, created, ident)
+            # A streamed answer keeps its slot until its generator is closed.
+            handed_over = True
+
+            def close() -> None:
+                stream.close()  # a no-op once the events closed it
+                leave()
+
+            return EventStream(_events(first, stream, ident, created), calls, close)
         finally:
-            if not streaming:
+            if not handed_over:
+                stream.close()
                 leave()
 
     app.include_router(router)
     return app
 
 
-def _events(
-    first: Any, stream: Iterator[Any], ident: str, created: int, leave: Callable[[], None]
-) -> Iterator[str]:
+class EventStream(Response):
+    """Server-sent events from a blocking generator whose model calls belong to ``calls``.
+
+    Starlette's ``StreamingResponse`` never closes a plain iterator, and a client
+    that hangs up is noticed only once the chunk being computed is done, which
+    with a stalled model means the deadline. Here a hang-up aborts the request's
+    model calls at once (their sockets are cut), then the generator is closed on a
+    worker thread and ``on_close`` (giving back the admission slot) runs.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, events: Iterator[str], calls: CallScope, on_close: Callable[[], None]):
+        self.status_code = 200
+        self.background = None
+        self.init_headers()
+        self._events, self._calls, self._on_close = events, calls, on_close
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._watch, receive, group.cancel_scope)
+            try:
+                await send(
+                    {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
+                )
+                while True:
+                    chunk = await anyio.to_thread.run_sync(
+                        self._calls.run, next, self._events, None
+                    )
+                    if chunk is None:
+                        break
+                    body = chunk.encode("utf-8")
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(self._close)
+                group.cancel_scope.cancel()
+
+    async def _watch(self, receive: Any, group: anyio.CancelScope) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self._calls.abort()
+        group.cancel()
+
+    def _close(self) -> None:
+        try:
+            close = getattr(self._events, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._on_close()
+
+
+def _events(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iterator[str]:
     """Server-sent events: a role chunk, text deltas, then citations and [DONE]."""
-    try:
-        yield from _event_lines(first, stream, ident, created)
-    finally:
-        leave()
-
-
-def _event_lines(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iterator[str]:
-    yield _chunk(ident, created, {"role": "assistant", "content": ""}, None)
-    try:
-        for item in itertools.chain([first], stream):
-            if isinstance(item, Answer):
-                delta = {
-                    "citations": _citations(item),
-                    "refused": item.refused,
-                    "answerer": item.answerer,
-                    "content_final": item.text,
-                }
-                yield _chunk(ident, created, delta, "stop")
-            else:
-                yield _chunk(ident, created, {"content": item}, None)
-    except RagError as exc:
-        error = {"error": {"message": str(exc), "type": "model_error", "code": None}}
-        yield f"data: {json.dumps(error)}\n\n"
-    yield "data: [DONE]\n\n"
+    with closing(stream):  # type: ignore[type-var]
+        yield _chunk(ident, created, {"role": "assistant", "content": ""}, None)
+        try:
+            for item in itertools.chain([first], stream):
+                if isinstance(item, Answer):
+                    delta = {
+                        "citations": _citations(item),
+                        "refused": item.refused,
+                        "answerer": item.answerer,
+                        "content_final": item.text,
+                    }
+                    yield _chunk(ident, created, delta, "stop")
+                else:
+                    yield _chunk(ident, created, {"content": item}, None)
+        except RagError as exc:
+            error = {"error": {"message": str(exc), "type": "model_error", "code": None}}
+            yield f"data: {json.dumps(error)}\n\n"
+        yield "data: [DONE]\n\n"
