@@ -11,9 +11,8 @@ A :class:`CallScope` groups the calls made on behalf of one piece of work (one
 HTTP request): :meth:`CallScope.abort` cuts them all from any thread, so a client
 that goes away frees its model call at once instead of at the deadline.
 
-Left out on purpose: the in-process llama.cpp model has no socket; its deadline
-is checked between tokens, and the prompt's evaluation before the first token
-cannot be interrupted.
+The in-process llama.cpp model has no socket: it asks :meth:`Deadline.over` from
+llama.cpp's abort callback, so even a long prompt's evaluation stops at the deadline.
 
 All locks here are re-entrant: a call's generator that its caller abandoned in a
 reference cycle may be finalized by the garbage collector inside any of these
@@ -125,6 +124,10 @@ class Deadline:
         if time.monotonic() >= self.expires:
             return LLMError(f"{self.what} timed out after {self.seconds:g} s")
         return None
+
+    def over(self) -> bool:
+        """Whether the time is up or the call was called off (cheap: no error built)."""
+        return self._cut or time.monotonic() >= self.expires
 
     def check(self) -> None:
         """Raise the failure, if any: call it between tokens."""

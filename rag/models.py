@@ -157,7 +157,7 @@ class LocalModel:
 
     def __init__(self, settings: Settings) -> None:
         try:
-            from llama_cpp import Llama
+            import llama_cpp
         except ImportError:
             raise RagError(
                 "--llm local needs llama-cpp-python: pip install 'rag-article-assistant[local]'"
@@ -171,11 +171,21 @@ class LocalModel:
         self._max_tokens = settings.max_tokens
         self._temperature = settings.temperature
         try:
-            self._llm: Any = Llama(
+            self._llm: Any = llama_cpp.Llama(
                 model_path=str(path), n_ctx=settings.local_context, n_threads=2, verbose=False
             )
         except (ValueError, RuntimeError) as exc:
             raise LLMError(f"cannot load the local model {path}: {exc}") from None
+        # llama.cpp asks this between the steps of every evaluation, so the deadline
+        # stops a long prompt's evaluation too, not only the gaps between tokens (about
+        # 600 calls a token for SmolLM2, a microsecond or two each).
+        self._running: Deadline | None = None
+        self._abort = llama_cpp.ggml_abort_callback(lambda _: self._over())
+        llama_cpp.llama_set_abort_callback(self._llm.ctx, self._abort, None)
+
+    def _over(self) -> bool:
+        running = self._running
+        return running is not None and running.over()
 
     def stream(self, messages: list[dict[str, str]]) -> Iterator[str]:
         with Deadline(self.timeout, f"the model at {self.where}") as deadline:
@@ -183,6 +193,7 @@ class LocalModel:
             # counts against this call's deadline.
             while not self._lock.acquire(timeout=min(LOCK_POLL_S, deadline.left())):
                 deadline.check()
+            self._running = deadline
             try:
                 chunks = self._llm.create_chat_completion(
                     messages=messages,
@@ -196,7 +207,14 @@ class LocalModel:
                         delta = chunk["choices"][0]["delta"].get("content")
                         if delta:
                             yield delta
+            # RuntimeError: "llama_decode returned 2", aborted by _over; ValueError: the
+            # prompt does not fit the context window.
+            except (RuntimeError, ValueError) as exc:
+                raise deadline.failure() or LLMError(
+                    f"the model at {self.where} failed: {exc}"
+                ) from None
             finally:
+                self._running = None
                 self._lock.release()
 
 

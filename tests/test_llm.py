@@ -303,3 +303,38 @@ def test_instructions_inside_an_article_are_data(tmp_path, server_url: str) -> N
                 assert line not in answer.text
         for c in answer.citations:
             assert sources[c.source][c.start : c.end] == c.quote
+
+
+def test_local_model_deadline_and_closing(shared_settings: Settings, capsys) -> None:  # noqa: ANN001
+    """In process: the deadline stops the prompt's evaluation or the generation, whichever
+    it falls in (llama.cpp's abort callback), and a stream closed half-read gives the
+    model back at once."""
+    from rag.models import LocalModel
+
+    model = LocalModel(
+        shared_settings.model_copy(update={"llm": "local", "llm_timeout": 1.0, "max_tokens": 1000})
+    )
+    count = [{"role": "user", "content": "Count from 1 to 500, one number per line. " * 20}]
+    times = []
+    for _ in range(3):
+        started = time.monotonic()
+        with pytest.raises(LLMError, match="timed out after 1 s$"):
+            list(model.stream(count))
+        times.append(time.monotonic() - started)
+    model.timeout = 120.0
+    hello = [{"role": "user", "content": "Say hello."}]
+    first = model.stream(hello)
+    assert next(first)
+    first.close()  # releases the model's lock
+    started = time.monotonic()
+    second = model.stream(hello)
+    assert next(second)
+    second.close()
+    with capsys.disabled():
+        print(
+            f"\nlocal model, deadline 1 s: failed after {', '.join(f'{t:.3f}' for t in times)} s;"
+            f" the next call's first token {time.monotonic() - started:.3f} s after a close"
+        )
+    assert max(times) <= 1.5
+    with pytest.raises(LLMError, match="exceed context window"):
+        list(model.stream([{"role": "user", "content": "word " * 3000}]))
