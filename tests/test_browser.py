@@ -1,7 +1,7 @@
 """The chat page in a real headless Chromium (Debian's), driven by Playwright.
 
-A person's path: type a question, watch the answer stream in, open its
-sources, and see the cited sentence highlighted in the article view.
+A person's paths: ask, follow up, retry, stop, copy, follow a citation into the
+article, on a desktop and on a phone. Each wait is bounded.
 """
 
 import os
@@ -21,7 +21,10 @@ except ImportError:
     HAVE_BROWSER = False
 if not HAVE_BROWSER and os.environ.get("CI"):
     raise RuntimeError("CI must install Debian's chromium and playwright (.ci/run, make test)")
-pytestmark = pytest.mark.skipif(not HAVE_BROWSER, reason="chromium or playwright missing")
+pytestmark = [
+    pytest.mark.skipif(not HAVE_BROWSER, reason="chromium or playwright missing"),
+    pytest.mark.slow,
+]
 ARTIFACTS = ROOT / "test-artifacts"
 FLAGS = [
     "--headless",
@@ -33,6 +36,10 @@ FLAGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+ANSWER_WAIT_MS = 120_000  # a loaded 2-core machine; an answer normally takes well under 1 s
+MESSAGES = '#chat [data-testid="user"], #chat [data-testid="bot"]'
 
 
 @pytest.fixture(scope="module")
@@ -43,68 +50,216 @@ def page_url(assistant) -> Iterator[str]:  # noqa: ANN001
         yield url + "/"
 
 
-@pytest.fixture
-def page(page_url: str, tmp_path: Path) -> Iterator[object]:
+def _open(p, url: str, profile: Path, viewport: dict[str, int]):  # noqa: ANN001, ANN202
+    context = p.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=FLAGS,
+        viewport=viewport,
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(url, wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=ANSWER_WAIT_MS)
+    return context, page
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def page(request: pytest.FixtureRequest, page_url: str, tmp_path: Path) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 1400, "height": 900},
-        )
-        page = context.new_page()
-        page.goto(page_url, wait_until="load")
-        page.locator("#question textarea").wait_for(timeout=60_000)
+        context, page = _open(p, page_url, tmp_path / "profile", request.param)
+        page.viewport = request.param
         yield page
         context.close()
 
 
-def _ask(page, question: str) -> None:  # noqa: ANN001
+def _ask(page, question: str) -> int:  # noqa: ANN001
+    """Ask through the box and wait until the answer is in; returns its message index."""
+    index = page.locator(MESSAGES).count() + 1
     page.locator("#question textarea").fill(question)
     page.locator("#ask").click()
+    return _answered(page, index)
 
 
-def test_question_streams_an_answer_with_highlighted_citation(page) -> None:  # noqa: ANN001
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    _ask(page, "How much did Kuaidog Taxi lose in the first half of the year?")
-    page.get_by_text("Sources (1)").wait_for(timeout=60_000)
-    chat = page.locator("#chat")
-    assert "643 million yuan" in chat.inner_text() and "[1]" in chat.inner_text()
-
-    page.get_by_text("Sources (1)").click()
-    quote = (
-        "According to the financial report, Kuaidog Taxi had a loss of 643 million yuan in the"
-        " first half of the year, and Xiaopeng Motors had a net loss of 3.89 billion yuan in"
-        " the third quarter."
+def _answered(page, index: int) -> int:  # noqa: ANN001
+    # The article panel names the answer whose highlights it shows once that answer is in.
+    page.wait_for_selector(
+        f'#article-view .article[data-answer="{index}"]', state="attached", timeout=ANSWER_WAIT_MS
     )
-    page.get_by_text(quote[:40], exact=False).first.wait_for(timeout=10_000)
-    mark = page.locator("#article-view mark").first
-    mark.wait_for(timeout=10_000)
-    assert mark.inner_text() == quote
-    assert mark.get_attribute("id") == "cite-1"
-    # The article view scrolls to the highlighted quote.
-    page.wait_for_function(
-        """() => { const m = document.querySelector('#article-view mark');
+    return index
+
+
+def _message(page, index: int):  # noqa: ANN001, ANN202
+    return page.locator(MESSAGES).nth(index)
+
+
+def _in_view(page, locator) -> bool:  # noqa: ANN001
+    return locator.evaluate(
+        """(e) => { const r = e.getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight; }"""
+    )
+
+
+def _mark_in_panel(page, n: int) -> bool:  # noqa: ANN001
+    return page.evaluate(
+        f"""() => {{ const m = document.querySelector('#article-view mark[data-n="{n}"]');
         const box = document.querySelector('#article-view .article').getBoundingClientRect();
         const r = m.getBoundingClientRect();
-        return r.top >= box.top && r.bottom <= box.bottom; }""",
-        timeout=10_000,
+        return r.top >= box.top && r.bottom <= box.bottom; }}"""
     )
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "chat-answer.png"), full_page=True)
+
+
+def test_answer_citations_and_article_panel(page, assistant) -> None:  # noqa: ANN001
+    """An answer streams in; its [n] are buttons; the panel, not the window, scrolls to
+    the numbered highlight; Copy yields the plain text; markup in a question is text."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    question = "How much did Kuaidog Taxi lose in the first half of the year?"
+    expected = assistant.ask(question)
+    window_y = page.evaluate("window.scrollY")
+    index = _ask(page, question)
+    answer = _message(page, index)
+    assert answer.inner_text() == expected.text
+    assert "643 million yuan" in expected.text and "[1]" in expected.text
+
+    # The answer just asked for is on screen; the window did not jump to the article.
+    page.wait_for_timeout(1_500)  # the scroll after an answer is smooth-free but async
+    assert _in_view(page, answer)
+    assert page.evaluate("window.scrollY") == window_y
+    quote = expected.citations[0].quote
+    mark = page.locator('#article-view mark[data-n="1"]')
+    assert mark.inner_text() == quote
+    assert (
+        page.evaluate(
+            "getComputedStyle(document.querySelector('#article-view mark'), '::before').content"
+        )
+        == '"[1] "'
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#article-view .article').scrollTop > 0", timeout=10_000
+    )
+    assert _mark_in_panel(page, 1)
+
+    # The sources block is open, with the quote and no offsets or scores.
+    sources = _message(page, index + 1)
+    assert quote in sources.inner_text() and "score" not in sources.inner_text()
+
+    # Each [n] is a button; Copy gives the text as the API returns it.
+    assert answer.locator("button.cite-ref").count() == expected.text.count("[")
+    answer.hover()
+    page.locator('#chat button[aria-label="Copy message"]').last.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(expected.text)
+    assert "\\" not in copied and "<small>" not in copied and "**" not in copied
 
     # Markup in a question is shown as text, never run.
-    _ask(page, "<img src=x onerror=alert(1)><script>alert(2)</script> who is the author?")
-    page.get_by_text("Author: Liu Baodan").first.wait_for(timeout=60_000)
+    markup = "<img src=x onerror=alert(1)><script>alert(2)</script> who is the author?"
+    asked = _ask(page, markup)
+    assert _message(page, asked - 1).inner_text() == markup
     assert dialogs == []
     assert page.locator("#chat img[src='x']").count() == 0
 
 
-def test_abstention_is_shown_plainly(page) -> None:  # noqa: ANN001
-    _ask(page, "How old is Daniel Zhang?")
-    page.get_by_text("The article does not say.").first.wait_for(timeout=60_000)
-    assert page.locator("#article-view mark").count() == 0
+def test_follow_up_retry_and_citation_links(page, assistant) -> None:  # noqa: ANN001
+    """A follow-up is answered from the conversation, as `rag chat` answers it; Retry
+    re-answers without error; [1] of an earlier answer shows that answer's highlight."""
+    first_q, follow_q = "Who is Daniel Zhang?", "and what did he take over in September?"
+    first = assistant.ask(first_q)
+    history = [
+        {"role": "user", "content": first_q},
+        {"role": "assistant", "content": first.text},
+    ]
+    in_chat = assistant.chat(follow_q, history)
+    # The check means something only if the conversation changes the answer.
+    assert in_chat.text != assistant.ask(follow_q).text
+
+    first_index = _ask(page, first_q)
+    follow_index = _ask(page, follow_q)
+    assert _message(page, follow_index).inner_text() == in_chat.text
+
+    # Retry: the last question asked again, the same answer, no error anywhere.
+    users = page.locator('#chat [data-testid="user"]').count()
+    page.locator("#retry").click()
+    page.wait_for_timeout(500)
+    _answered(page, follow_index)
+    assert page.locator('#chat [data-testid="user"]').count() == users
+    assert _message(page, follow_index).inner_text() == in_chat.text
+    assert page.locator(".toast-body, .error").count() == 0
+    assert "Error" not in page.locator("#chat").inner_text()
+
+    # [1] of the first answer: the panel shows the first answer's highlight 1.
+    page.locator("#chat button.cite-ref").first.click()
+    page.wait_for_selector(
+        f'#article-view .article[data-answer="{first_index}"] mark.current',
+        state="attached",
+        timeout=10_000,
+    )
+    assert page.locator("#article-view mark.current").inner_text() == first.citations[0].quote
+    assert _mark_in_panel(page, 1)
+    # docs/chat-desktop.png and docs/chat-phone.png are these.
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = "desktop" if page.viewport == DESKTOP else "phone"
+    page.screenshot(path=str(ARTIFACTS / f"chat-{name}.png"))
+
+
+def test_controls_show_only_when_they_do_something(page, assistant) -> None:  # noqa: ANN001
+    """One answerer: no answerer control. Stop is hidden while idle. An example asks
+    itself. A rejected question stays in the box. The trash icon clears the highlights."""
+    assert (
+        page.get_by_text("Answered by").count() == 0
+        or not page.get_by_text("Answered by").is_visible()
+    )
+    assert not page.locator("#stop").is_visible()
+
+    example = "Who was named CEO of Taotian Group?"
+    page.get_by_role("button", name=example).click()
+    _answered(page, 1)
+    assert "Daniel Zhang" in _message(page, 1).inner_text()
+    assert not page.locator("#stop").is_visible()
+
+    too_long = "why " * 600  # past max_question_chars (2,000)
+    page.locator("#question textarea").fill(too_long)
+    page.locator("#ask").click()
+    page.get_by_text("Error: ").first.wait_for(timeout=ANSWER_WAIT_MS)
+    assert page.locator("#question textarea").input_value() == too_long
+
+    assert page.locator("#article-view mark").count() > 0
+    page.locator('#chat button[aria-label="Clear"]').click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#article-view mark').length === 0", timeout=10_000
+    )
+    assert page.locator(MESSAGES).count() == 0
+
+
+def test_stop_shows_while_an_answer_is_written(tmp_path: Path, shared_settings) -> None:  # noqa: ANN001
+    """Against a model that writes slowly: Stop appears while it writes, stops it, goes."""
+    from playwright.sync_api import sync_playwright
+
+    from rag import Assistant
+    from ui.server import build_server
+
+    from peers import ChatPeer
+
+    words = " ".join(f"word{i}" for i in range(200))
+    with ChatPeer("answer", text=words, interval=0.2) as peer:
+        slow = Assistant(
+            shared_settings.model_copy(
+                update={"llm": "openai", "openai_base_url": peer.url, "llm_timeout": 60}
+            )
+        )
+        with serve_in_thread(build_server(slow)) as url, sync_playwright() as p:
+            context, page = _open(p, url + "/", tmp_path / "profile", DESKTOP)
+            page.locator("#question textarea").fill("Who was named CEO of Taotian Group?")
+            page.locator("#ask").click()
+            page.locator("#stop").wait_for(state="visible", timeout=ANSWER_WAIT_MS)
+            page.get_by_text("word3").first.wait_for(timeout=ANSWER_WAIT_MS)
+            page.locator("#stop").click()
+            page.locator("#stop").wait_for(state="hidden", timeout=10_000)
+            written = page.locator("#chat").inner_text()
+            page.wait_for_timeout(1_500)
+            assert page.locator("#chat").inner_text() == written  # nothing more arrives
+            assert "word199" not in written
+            context.close()

@@ -33,30 +33,39 @@ def test_gradio_client_gets_a_cited_answer(served: str, article_text: str) -> No
     assert error == {"error": "the question is empty - ask something about the article"}
 
 
-def test_chat_messages_carry_sources(assistant) -> None:  # noqa: ANN001
+def test_chat_messages_are_the_answer_as_plain_text(assistant) -> None:  # noqa: ANN001
+    from rag.errors import QuestionError
     from ui.app import stream_reply
 
-    *_, (messages, answer) = stream_reply(
-        assistant, "How much did Kuaidog Taxi lose in the first half?", []
-    )
+    question = "How much did Kuaidog Taxi lose in the first half?"
+    *_, (messages, answer) = stream_reply(assistant, question, [], {})
     assert answer is not None and answer.citations
-    assert messages[0] == {
-        "role": "user",
-        "content": "How much did Kuaidog Taxi lose in the first half?",
-    }
-    assert "643 million yuan" in messages[1]["content"]
-    assert messages[2]["metadata"]["title"].startswith("Sources (")
-    assert "643 million yuan" in messages[2]["content"]
-    *_, (failed, none) = stream_reply(assistant, "", messages)
-    assert none is None
-    assert (
-        failed[-1]["content"] == "⚠️ Error: the question is empty - ask something about the article"
-    )
+    assert messages[0] == {"role": "user", "content": question}
+    # Stored exactly as the API returns it: what Copy copies and a screen reader reads.
+    assert messages[1] == {"role": "assistant", "content": answer.text}
+    assert messages[2]["metadata"] == {"title": f"Sources ({len(answer.citations)})"}
+    assert messages[2]["content"].startswith(f"[1] “{answer.citations[0].quote}”")
+    with pytest.raises(QuestionError, match="the question is empty"):
+        list(stream_reply(assistant, "", messages, {1: answer}))
 
 
-def test_markdown_is_escaped() -> None:
-    from ui.app import escape_markdown
+def test_history_is_what_rag_chat_keeps(assistant) -> None:  # noqa: ANN001
+    """Gradio 6 hands content back as a list of parts; the history is rebuilt from the
+    answers, so sources blocks, errors and stopped answers are not part of it."""
+    from rag.answer import Answer
+    from ui.messages import plain_history
 
-    assert escape_markdown("<script>alert(1)</script> *x*") == (
-        r"\<script\>alert\(1\)\</script\> \*x\*"
-    )
+    answer = Answer("Q1?", "A1 [1]")
+    shown = [
+        {"role": "user", "content": [{"type": "text", "text": "Q1?"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "A1 [1]"}]},
+        {"role": "assistant", "content": "[1] quote", "metadata": {"title": "Sources (1)"}},
+        {"role": "user", "content": [{"type": "text", "text": "Q2?"}]},
+        {"role": "assistant", "content": "Error: the model server ... timed out"},
+        {"role": "user", "content": "Q3?"},
+        {"role": "assistant", "content": "half an answer, stopp"},
+    ]
+    assert plain_history(shown, {1: answer}) == [
+        {"role": "user", "content": "Q1?"},
+        {"role": "assistant", "content": "A1 [1]"},
+    ]

@@ -1,12 +1,13 @@
 """The chat page: a thin Gradio shell over :class:`rag.Assistant`.
 
-Answers stream in with their ``[n]`` markers; a collapsible block under each
-answer lists its sources; beside the chat, the article with the cited spans
-of the selected answer highlighted. No retrieval or answering logic lives
-here. Article text and quotes are escaped, never rendered as raw HTML.
+Answers stream in with their ``[n]`` markers, each a button that shows that
+citation in the article beside the chat; an open block under each answer lists
+its sources. No retrieval or answering logic lives here. Messages are plain
+text shown as text (ui/messages.py), and the article is escaped (ui/highlight.py):
+neither a question nor an article can inject markup.
 """
 
-import re
+import html
 import threading
 from collections.abc import Callable, Iterator
 from importlib.util import find_spec
@@ -14,8 +15,12 @@ from typing import Any
 
 import gradio as gr
 
-from rag.errors import RagError
+from rag.errors import QuestionError, RagError
 from ui.highlight import highlighted_article
+from ui.messages import error_message, final_messages, message_text, plain_history
+from ui.page import CSS, LITERAL_TAGS, PAGE_JS, SCROLL_JS, THEME
+
+__all__ = ["CSS", "PAGE_JS", "THEME", "build_app", "launch", "stream_reply"]
 
 EXAMPLES = [
     "What is this article about?",
@@ -24,96 +29,35 @@ EXAMPLES = [
     "How much did Kuaidog Taxi lose in the first half of the year?",
     "Who is Alibaba's chief financial officer?",
 ]
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-CSS = """
-.article { white-space: pre-wrap; max-height: 72vh; overflow-y: auto; line-height: 1.55;
-           padding: 0.5rem 0.75rem; font-family: Georgia, serif; }
-.article mark { background: #ffe27a; padding: 0 2px; border-radius: 3px; }
-"""
-# Scroll the article view to the first highlighted span after each answer.
-SCROLL_JS = """() => { const m = document.querySelector('#article-view mark');
-if (m) { m.scrollIntoView({block: 'center', behavior: 'smooth'}); } }"""
-# System fonts only: the default theme would fetch web fonts, and there is no internet.
-THEME = gr.themes.Default(
-    font=[gr.themes.Font("system-ui"), "sans-serif"], font_mono=["ui-monospace", "monospace"]
-)
-
-
-def escape_markdown(text: str) -> str:
-    r"""Escape Markdown and HTML syntax, e.g. "a*b<i>" -> "a\*b\<i\>"."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
-
-def sources_markdown(answer: Any) -> str:
-    """The cited quotes, one bullet each, with section and score."""
-    lines = []
-    for c in answer.citations:
-        where = f" — {escape_markdown(c.section)}" if c.section else ""
-        lines.append(
-            f"**[{c.n}]** “{escape_markdown(c.quote)}”  \n"
-            f"<small>{escape_markdown(c.source)} {c.start}–{c.end}{where}"
-            f" · score {c.score:.2f}</small>"
-        )
-    return "\n\n".join(lines)
-
-
-def final_messages(answer: Any) -> list[dict[str, Any]]:
-    """The answer (an abstention styled as one) and a collapsible block of its sources."""
-    if answer.refused:
-        content = f"ⓘ _{escape_markdown(answer.text)}_"
-    else:
-        content = escape_markdown(answer.text)
-    if answer.unsupported:
-        content += (
-            "\n\n<small>Not found in the article: "
-            + escape_markdown(" / ".join(answer.unsupported))
-            + "</small>"
-        )
-    if answer.fallback:
-        content += f"\n\n<small>{escape_markdown(answer.fallback)}; extractive answer.</small>"
-    messages = [{"role": "assistant", "content": content}]
-    if answer.citations:
-        messages.append(
-            {
-                "role": "assistant",
-                "content": sources_markdown(answer),
-                "metadata": {"title": f"Sources ({len(answer.citations)})", "status": "done"},
-            }
-        )
-    return messages
-
-
-def _plain_history(history: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """The chat so far as plain user/assistant turns (sources blocks left out)."""
-    turns = []
-    for turn in history:
-        content = turn.get("content")
-        if turn.get("metadata") or not isinstance(content, str):
-            continue
-        if turn["role"] == "assistant" and content.startswith("⚠️"):
-            continue
-        turns.append({"role": turn["role"], "content": content})
-    return turns
 
 
 def stream_reply(
-    assistant: Any, message: str, history: list[dict[str, Any]]
+    assistant: Any, message: str, history: list[dict[str, Any]], answers: dict[int, Any]
 ) -> Iterator[tuple[list[dict[str, Any]], Any]]:
-    """(chat messages, final answer or None) after each streamed piece of the reply."""
+    """(chat messages, final answer or None) after each streamed piece of the reply.
+
+    Raises :class:`QuestionError` before anything is shown, so the page can keep the
+    question in its box; other failures are shown as an error message.
+    """
     from rag.answer import Answer
 
-    past = _plain_history(history)
-    shown = [*history, {"role": "user", "content": escape_markdown(message)}]
+    past = plain_history(history, answers)
+    shown = [*history, {"role": "user", "content": message}]
     written = ""
+    replies = assistant.stream(message, past)
     try:
-        for item in assistant.stream(message, past):
+        for item in replies:
             if isinstance(item, Answer):
                 yield shown + final_messages(item), item
                 return
             written += item
-            yield [*shown, {"role": "assistant", "content": escape_markdown(written)}], None
+            yield [*shown, {"role": "assistant", "content": written}], None
+    except QuestionError:
+        raise
     except RagError as exc:
-        yield [*shown, {"role": "assistant", "content": f"⚠️ Error: {exc}"}], None
+        yield [*shown, error_message(exc)], None
+    finally:
+        replies.close()
 
 
 def available_answerers(assistant: Any) -> list[str]:
@@ -146,11 +90,13 @@ class AssistantPool:
             return self._assistants[answerer]
 
 
-def _article_html(assistant: Any, answer: Any) -> str:
+def _article_html(assistant: Any, answer: Any, index: int | None = None) -> str:
     documents = {d.name: d.text for d in assistant.index.documents}
     cited = [c for c in getattr(answer, "citations", ())]
     source = cited[0].source if cited else next(iter(documents))
-    return highlighted_article(documents[source], [c for c in cited if c.source == source])
+    return highlighted_article(
+        documents[source], [c for c in cited if c.source == source], index if answer else None
+    )
 
 
 def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr.Blocks:
@@ -158,62 +104,78 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
     pool = AssistantPool(assistant, factory or (lambda name: assistant))
     titles = ", ".join(d.title for d in assistant.index.documents)
     choices = available_answerers(assistant) if factory else [assistant.answerer]
+    running, idle = gr.update(visible=True), gr.update(visible=False)
 
     def respond(
         message: str, history: list[dict[str, Any]], answerer: str, answers: dict[int, Any]
-    ) -> Iterator[tuple[str, Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         if not message.strip():
-            yield "", history, gr.skip(), answers
+            yield gr.skip(), history, gr.skip(), answers, idle
             return
         try:
             current = pool.get(answerer)
-        except RagError as exc:
-            shown = [*history, {"role": "user", "content": escape_markdown(message)}]
-            yield (
-                "",
-                [*shown, {"role": "assistant", "content": f"⚠️ Error: {exc}"}],
-                gr.skip(),
-                answers,
-            )
+            replies = stream_reply(current, message, history, answers)
+            # The question leaves the box once it is accepted; a rejected one stays.
+            shown, answer = next(replies)
+        except QuestionError as exc:
+            asked = [*history, {"role": "user", "content": message}]
+            yield message, [*asked, error_message(exc)], gr.skip(), answers, idle
             return
-        for shown, answer in stream_reply(current, message, history):
-            if answer is None:
-                yield "", shown, gr.skip(), answers
-            else:
-                index = len(history) + 1  # the answer message follows the user message
-                answers = {**answers, index: answer}
-                yield "", shown, _article_html(assistant, answer), answers
+        except RagError as exc:
+            asked = [*history, {"role": "user", "content": message}]
+            yield "", [*asked, error_message(exc)], gr.skip(), answers, idle
+            return
+        index = len(history) + 1  # the answer message follows the user message
+        while answer is None:
+            yield "", shown, gr.skip(), answers, running
+            try:
+                shown, answer = next(replies)
+            except StopIteration:
+                yield "", shown, gr.skip(), answers, idle
+                return
+        answers = {**answers, index: answer}
+        yield "", shown, _article_html(assistant, answer, index), answers, idle
 
     def retry(
         history: list[dict[str, Any]], answerer: str, answers: dict[int, Any]
-    ) -> Iterator[tuple[str, Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         users = [i for i, turn in enumerate(history) if turn["role"] == "user"]
         if not users:
-            yield "", history, gr.skip(), answers
+            yield gr.skip(), history, gr.skip(), answers, idle
             return
         last = users[-1]
-        question = _unescape(history[last]["content"])
+        question = message_text(history[last]["content"])
         kept = {i: a for i, a in answers.items() if i < last}
         yield from respond(question, history[:last], answerer, kept)
 
     def select(answers: dict[int, Any], event: gr.SelectData) -> Any:
         index = event.index if isinstance(event.index, int) else event.index[0]
-        answer = answers.get(index) or answers.get(index - 1)
-        return _article_html(assistant, answer) if answer else gr.skip()
+        found = index if index in answers else index - 1  # a sources block: its answer
+        return _article_html(assistant, answers[found], found) if found in answers else gr.skip()
+
+    def cleared() -> tuple[Any, Any, Any]:
+        return "", _article_html(assistant, None), {}
 
     with gr.Blocks(title="Ask the article") as app:
         answers = gr.State({})
         with gr.Row():
             with gr.Column(scale=3):
-                gr.Markdown(f"## Ask the article\n{escape_markdown(titles)}")
+                gr.HTML(f"<h2>Ask the article</h2><p>{html.escape(titles)}</p>")
                 answerer = gr.Radio(
                     choices,
                     value=assistant.answerer,
                     label="Answered by",
-                    interactive=len(choices) > 1,
+                    visible=len(choices) > 1,
                 )
                 chatbot = gr.Chatbot(
-                    label="Chat", height=460, feedback_options=None, elem_id="chat"
+                    label="Chat",
+                    height=460,
+                    feedback_options=None,
+                    elem_id="chat",
+                    # Plain text shown as text: nothing to escape, so Copy copies the text.
+                    render_markdown=False,
+                    allow_tags=LITERAL_TAGS,
+                    buttons=["copy", "copy_all"],
                 )
                 with gr.Row():
                     box = gr.Textbox(
@@ -224,29 +186,37 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row():
-                    stop = gr.Button("Stop", size="sm")
-                    again = gr.Button("Retry", size="sm")
-                    clear = gr.Button("Clear", size="sm")
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
+                    stop = gr.Button("Stop", size="sm", visible=False, elem_id="stop")
+                    again = gr.Button("Retry", size="sm", elem_id="retry")
+                    clear = gr.Button("Clear", size="sm", elem_id="clear")
+                examples = gr.Examples(EXAMPLES, inputs=box, label="Try")
             with gr.Column(scale=2):
                 gr.Markdown("#### The article (cited sentences highlighted)")
                 article = gr.HTML(_article_html(assistant, None), elem_id="article-view")
         inputs = [box, chatbot, answerer, answers]
-        outputs = [box, chatbot, article, answers]
+        outputs = [box, chatbot, article, answers, stop]
         events = [
             box.submit(respond, inputs, outputs, api_visibility="private"),
             send.click(respond, inputs, outputs, api_visibility="private"),
             again.click(retry, [chatbot, answerer, answers], outputs, api_visibility="private"),
+            # An example asks itself: it fills the box, then is answered.
+            examples.load_input_event.then(respond, inputs, outputs, api_visibility="private"),
         ]
         for event in events:
             event.then(None, None, None, js=SCROLL_JS)
-        stop.click(None, None, None, cancels=events)
+        # Hidden by a step after the cancel: set by the cancelling event itself, it
+        # stayed on screen in Chromium (tests/test_browser.py).
+        stop.click(None, None, None, cancels=events).then(
+            lambda: idle, None, stop, api_visibility="private"
+        )
         clear.click(
             lambda: ("", [], _article_html(assistant, None), {}),
             None,
-            outputs,
+            [box, chatbot, article, answers],
             api_visibility="private",
         )
+        # The chat's own trash icon empties the chat: the highlights go with it.
+        chatbot.clear(cleared, None, [box, article, answers], api_visibility="private")
         chatbot.select(select, [answers], [article], api_visibility="private")
 
         def ask(question: str) -> dict[str, Any]:
@@ -258,10 +228,6 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
 
         gr.api(ask, api_name="ask")
     return app
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 def launch(
@@ -281,6 +247,7 @@ def launch(
         share=share,
         show_error=False,
         css=CSS,
+        js=PAGE_JS,
         theme=THEME,
         footer_links=[],
     )

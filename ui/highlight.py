@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from typing import Any
 
 
-def highlighted_article(text: str, citations: Sequence[Any]) -> str:
-    """HTML of ``text`` with each cited ``[start, end)`` wrapped in ``<mark>``.
+def highlighted_article(text: str, citations: Sequence[Any], answer: int | None = None) -> str:
+    """HTML of ``text`` with each cited ``[start, end)`` wrapped in a numbered ``<mark>``;
+    ``answer`` is the chat message whose citations these are (the page's script waits for it).
 
-    >>> highlighted_article("a <b> c", [type("C", (), {"n": 1, "start": 2, "end": 5})()])
-    '<div class="article">a <mark id="cite-1" title="[1]">&lt;b&gt;</mark> c</div>'
+    >>> highlighted_article("a <b> c", [type("C", (), {"n": 1, "start": 2, "end": 5})()], 1)
+    '<div class="article" data-answer="1">a <mark id="cite-1" data-n="1">&lt;b&gt;</mark> c</div>'
     """
     spans = sorted({(c.start, c.end, c.n) for c in citations if 0 <= c.start < c.end <= len(text)})
     out, cursor = [], 0
@@ -21,7 +22,8 @@ def highlighted_article(text: str, citations: Sequence[Any]) -> str:
         if start < cursor:  # overlapping quotes: the earlier one already shows this text
             continue
         out.append(html.escape(text[cursor:start]))
-        out.append(f'<mark id="cite-{n}" title="[{n}]">{html.escape(text[start:end])}</mark>')
+        out.append(f'<mark id="cite-{n}" data-n="{n}">{html.escape(text[start:end])}</mark>')
         cursor = end
     out.append(html.escape(text[cursor:]))
-    return f'<div class="article">{"".join(out)}</div>'
+    shown = "" if answer is None else str(answer)
+    return f'<div class="article" data-answer="{shown}">{"".join(out)}</div>'

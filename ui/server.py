@@ -7,7 +7,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from ui.api import build_api
-from ui.app import CSS, THEME, build_app
+from ui.app import CSS, PAGE_JS, THEME, build_app
 
 
 def build_server(
@@ -20,7 +20,9 @@ def build_server(
     api = build_api(assistant, api_key)
     page = build_app(assistant, factory)
     page.queue(default_concurrency_limit=4, max_size=64)
-    return gr.mount_gradio_app(api, page, path="/", css=CSS, theme=THEME, footer_links=[])
+    return gr.mount_gradio_app(
+        api, page, path="/", css=CSS, js=PAGE_JS, theme=THEME, footer_links=[]
+    )
 
 
 def serve(

@@ -1,0 +1,88 @@
+"""Chat messages as the page stores them: plain text, never escaped markup.
+
+The chat shows message text as text (ui/page.py tells Gradio to render no
+Markdown and to show every HTML tag literally), so what is stored is exactly
+what Copy copies and what a screen reader reads: ``Jack Ma. [1]``, not
+``Jack Ma\\. \\[1\\]``. The engine's history is rebuilt from the answers
+themselves, the way ``rag chat`` keeps it, so the page and the terminal
+answer a follow-up alike.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# An error is shown as a message of its own and is never part of the history.
+ERROR_PREFIX = "Error: "
+
+
+def message_text(content: Any) -> str:
+    """The text of a message's content, whichever shape Gradio hands it in.
+
+    Gradio 6 gives the app each message's content as a list of parts:
+
+    >>> message_text([{"type": "text", "text": "Who is he?"}])
+    'Who is he?'
+    >>> message_text("Who is he?")
+    'Who is he?'
+    """
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Mapping):
+        return str(content.get("text") or "")
+    if isinstance(content, Sequence):
+        return "".join(message_text(part) for part in content)
+    return ""
+
+
+def plain_history(
+    history: Sequence[Mapping[str, Any]], answers: Mapping[int, Any]
+) -> list[dict[str, str]]:
+    """The conversation as ``rag chat`` keeps it: each answered question and its answer's
+    text. Errors, stopped answers and sources blocks are left out.
+
+    >>> from rag.answer import Answer
+    >>> shown = [{"role": "user", "content": [{"type": "text", "text": "Q?"}]},
+    ...          {"role": "assistant", "content": "A. [1]"}]
+    >>> plain_history(shown, {1: Answer("Q?", "A. [1]")})
+    [{'role': 'user', 'content': 'Q?'}, {'role': 'assistant', 'content': 'A. [1]'}]
+    """
+    turns = []
+    for index in sorted(answers):
+        if 0 < index <= len(history) and history[index - 1].get("role") == "user":
+            turns.append({"role": "user", "content": message_text(history[index - 1]["content"])})
+            turns.append({"role": "assistant", "content": answers[index].text})
+    return turns
+
+
+def sources_text(answer: Any) -> str:
+    """One line per citation: its number, the quote, and its section when it has one."""
+    lines = []
+    for c in answer.citations:
+        where = f" ({c.section})" if c.section else ""
+        lines.append(f"[{c.n}] “{c.quote}”{where}")
+    return "\n\n".join(lines)
+
+
+def final_messages(answer: Any) -> list[dict[str, Any]]:
+    """The answer's text, then an open block of its sources and any note about it."""
+    messages: list[dict[str, Any]] = [{"role": "assistant", "content": answer.text}]
+    if answer.citations:
+        # No "status": Gradio shows such a block open; "done" would fold it away.
+        title = f"Sources ({len(answer.citations)})"
+        messages.append(
+            {"role": "assistant", "content": sources_text(answer), "metadata": {"title": title}}
+        )
+    notes = []
+    if answer.unsupported:
+        notes.append("Not found in the article: " + " / ".join(answer.unsupported))
+    if answer.fallback:
+        notes.append(f"{answer.fallback}; extractive answer.")
+    if notes:
+        messages.append(
+            {"role": "assistant", "content": "\n\n".join(notes), "metadata": {"title": "Note"}}
+        )
+    return messages
+
+
+def error_message(exc: BaseException) -> dict[str, str]:
+    return {"role": "assistant", "content": f"{ERROR_PREFIX}{exc}"}
