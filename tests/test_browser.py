@@ -214,10 +214,11 @@ def test_controls_show_only_when_they_do_something(page, assistant) -> None:  # 
     )
     assert not page.locator("#stop").is_visible()
 
-    example = "Who was named CEO of Taotian Group?"
+    example = "What is this article about?"
     page.get_by_role("button", name=example).click()
     _answered(page, 1)
-    assert "Daniel Zhang" in _message(page, 1).inner_text()
+    assert _message(page, 0).inner_text() == example
+    assert _message(page, 1).inner_text() == assistant.ask(example).text
     assert not page.locator("#stop").is_visible()
 
     too_long = "why " * 600  # past max_question_chars (2,000)
