@@ -110,11 +110,14 @@ def suite_table(
     if with_baseline:
         heads.append("baseline fact_accuracy")
     width = max(len("article"), *(len(slug) for slug, *_ in rows)) + 2
-    lines = ["article".ljust(width) + "".join(h.rjust(len(h) + 2) for h in heads)]
+    sizes = [max(len(h), 5) + 2 for h in heads]  # a figure is 5 characters: 0.833
+    lines = [
+        "article".ljust(width) + "".join(h.rjust(n) for h, n in zip(heads, sizes, strict=True))
+    ]
     for slug, count, metrics, base in rows:
         cells = [str(count), *(_fmt(n, metrics.get(n, 0.0)) for n in SUITE_COLUMNS)]
         if with_baseline:
             cells.append(_fmt("fact_accuracy", base["fact_accuracy"]) if base else "-")
-        padded = (c.rjust(len(h) + 2) for c, h in zip(cells, heads, strict=True))
+        padded = (c.rjust(n) for c, n in zip(cells, sizes, strict=True))
         lines.append(slug.ljust(width) + "".join(padded))
     return "\n".join(lines)
