@@ -9,6 +9,7 @@ tests print (`pytest -s`).
 """
 
 import gc
+import itertools
 import json
 import os
 import statistics
@@ -76,8 +77,8 @@ def model_questions(assistant: Assistant) -> list[str]:
     """Gold questions the evidence can answer, so the model is asked (others are refused
     without it)."""
     rows = [json.loads(line) for line in (ROOT / "seeds" / "gold.jsonl").open(encoding="utf-8")]
-    asked = [r["question"] for r in rows if r["answerable"] and "context" not in r]
-    return [q for q in asked if not assistant.ask(q).refused][:30]
+    asked = (r["question"] for r in rows if r["answerable"] and "context" not in r)
+    return list(itertools.islice((q for q in asked if not assistant.ask(q).refused), 30))
 
 
 def _timed_calls(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> list[float]:
