@@ -159,7 +159,7 @@ def rag_env(seeds: Path, index: Path, chroma_url: str | None = None) -> dict[str
 
 @dataclass(frozen=True)
 class Measured:
-    """One finished subprocess: wall time, its own peak RSS and what it printed."""
+    """One finished subprocess: wall time, its own peak RSS, CPU time and what it printed."""
 
     wall_s: float
     max_rss_mb: float
@@ -167,6 +167,8 @@ class Measured:
     stdout: str
     stderr: str
     timed_out: bool
+    # User + system seconds of the command: on a shared machine it moves less than wall time.
+    cpu_s: float = float("nan")
 
     def check(self, what: str) -> "Measured":
         """Raise with the process's last words when it failed."""
@@ -186,7 +188,7 @@ GNU_TIME = Path("/usr/bin/time")
 def run_measured(
     cmd: list[str], env: dict[str, str], *, timeout: float, cwd: Path | None = None
 ) -> Measured:
-    """Run ``cmd`` to completion: wall time, its peak RSS and what it printed.
+    """Run ``cmd`` to completion: wall time, its peak RSS and CPU time, what it printed.
 
     The command runs in its own process group under GNU time, so a timeout can
     stop both without touching anything else.
@@ -196,7 +198,9 @@ def run_measured(
         tempfile.TemporaryFile() as err,
         tempfile.NamedTemporaryFile("r") as rss,
     ):
-        timed = [str(GNU_TIME), "-f", "%M", "-o", rss.name, *cmd] if GNU_TIME.exists() else cmd
+        timed = (
+            [str(GNU_TIME), "-f", "%M %U %S", "-o", rss.name, *cmd] if GNU_TIME.exists() else cmd
+        )
         started = time.perf_counter()
         proc = subprocess.Popen(
             timed, env=env, stdout=out, stderr=err, cwd=cwd, start_new_session=True
@@ -211,9 +215,11 @@ def run_measured(
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
+        rss_kb, cpu_s = _gnu_time(rss.read())
         return Measured(
             wall_s=wall,
-            max_rss_mb=_gnu_time_kb(rss.read()) / 1024,
+            max_rss_mb=rss_kb / 1024,
+            cpu_s=cpu_s,
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),
@@ -221,13 +227,18 @@ def run_measured(
         )
 
 
-def _gnu_time_kb(report: str) -> float:
-    """The %M figure (KB) from GNU time's output file; NaN when there is none."""
-    lines = report.strip().splitlines()
+def _gnu_time(report: str) -> tuple[float, float]:
+    """Peak RSS (KB) and user + system seconds from GNU time's "%M %U %S" line; NaN when
+    there is none.
+
+    >>> _gnu_time("Command exited with non-zero status 1\\n81234 2.50 0.25\\n")
+    (81234.0, 2.75)
+    """
     try:
-        return float(lines[-1])
+        rss, user, system = report.strip().splitlines()[-1].split()
+        return float(rss), float(user) + float(system)
     except (IndexError, ValueError):
-        return float("nan")
+        return float("nan"), float("nan")
 
 
 def free_port() -> int:

@@ -36,36 +36,43 @@ class Chunk:
 
 def _cut_long_sentence(
     text: str, span: Span, limit: int, count: Callable[[str], int]
-) -> list[Span]:
-    """Cut a sentence over ``limit`` word pieces into pieces at word boundaries."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[span[0] : span[1]])]
-    pieces: list[Span] = []
-    first = 0
-    for i in range(1, len(words) + 1):
-        candidate = (span[0] + words[first][0], span[0] + words[i - 1][1])
-        if i - first > 1 and count(text[candidate[0] : candidate[1]]) > limit:
-            pieces.append((span[0] + words[first][0], span[0] + words[i - 2][1]))
-            first = i - 1
-    pieces.append((span[0] + words[first][0], span[0] + words[-1][1]))
+) -> list[tuple[Span, int]]:
+    """Cut a sentence over ``limit`` word pieces into pieces at word boundaries, each with
+    its word pieces."""
+    words = [
+        (span[0] + m.start(), span[0] + m.end())
+        for m in re.finditer(r"\S+", text[span[0] : span[1]])
+    ]
+    pieces: list[tuple[Span, int]] = []
+    first, used = 0, 0
+    for i, (start, end) in enumerate(words):
+        n = count(text[start:end])
+        if i > first and used + n > limit:
+            pieces.append(((words[first][0], words[i - 1][1]), used))
+            first, used = i, 0
+        used += n
+    pieces.append(((words[first][0], words[-1][1]), used))
     return pieces
 
 
 def _body_sentences(
     document: SourceDocument, limit: int, count: Callable[[str], int]
-) -> list[list[Span]]:
-    """Sentence spans of the document, grouped by section, headings left out."""
+) -> list[list[tuple[Span, int]]]:
+    """Sentence spans of the document with their word pieces, grouped by section,
+    headings left out."""
     boundaries = [0, *(start for start, _ in document.heading_spans), len(document.text)]
     headings = set(document.heading_spans)
     groups = []
     for start, end in zip(boundaries, boundaries[1:], strict=False):
-        spans = []
+        spans: list[tuple[Span, int]] = []
         for span in split_sentences(document.text, start, end):
             if span in headings:
                 continue
-            if count(document.text[span[0] : span[1]]) > limit:
+            n = count(document.text[span[0] : span[1]])
+            if n > limit:
                 spans.extend(_cut_long_sentence(document.text, span, limit, count))
             else:
-                spans.append(span)
+                spans.append((span, n))
         if spans:
             groups.append(spans)
     return groups
@@ -74,17 +81,23 @@ def _body_sentences(
 def chunk_document(
     document: SourceDocument, *, size: int, overlap: int, count: Callable[[str], int]
 ) -> list[Chunk]:
-    """Pack sentences into chunks of at most ``size`` word pieces with ``overlap``."""
+    """Pack sentences into chunks of at most ``size`` word pieces with ``overlap``.
+
+    Each sentence is counted once: BERT splits words at white space before cutting
+    them into word pieces, so a run of sentences has the sum of their word pieces
+    (``tests/test_indexing.py`` checks it on every article).
+    """
     text = document.text
     chunks: list[Chunk] = []
-    for spans in _body_sentences(document, size, count):
+    for group in _body_sentences(document, size, count):
+        spans = [span for span, _ in group]
+        pieces = [n for _, n in group]
         first = 0
         while first < len(spans):
-            last = first
-            while (
-                last + 1 < len(spans) and count(text[spans[first][0] : spans[last + 1][1]]) <= size
-            ):
+            last, used = first, pieces[first]
+            while last + 1 < len(spans) and used + pieces[last + 1] <= size:
                 last += 1
+                used += pieces[last]
             start, end = spans[first][0], spans[last][1]
             chunks.append(
                 Chunk(
@@ -99,9 +112,10 @@ def chunk_document(
             if last + 1 >= len(spans):
                 break
             # Step back over whole sentences worth at most `overlap` word pieces.
-            next_first = last + 1
-            while next_first - 1 > first and count(text[spans[next_first - 1][0] : end]) <= overlap:
+            next_first, back = last + 1, 0
+            while next_first - 1 > first and back + pieces[next_first - 1] <= overlap:
                 next_first -= 1
+                back += pieces[next_first]
             first = next_first
     return chunks
 

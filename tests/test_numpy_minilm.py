@@ -1,24 +1,99 @@
-"""The NumPy MiniLM gives the same vectors as sentence-transformers (torch)."""
+"""The torch-free MiniLMs give sentence-transformers' vectors.
+
+NumPy embeds questions at query time, onnxruntime embeds the index; both run
+the wheel's weights without torch. The comparison with sentence-transformers
+needs the ``peer`` extra (torch), which ``make test`` installs; the rest runs
+on the product's own install.
+"""
+
+import os
+from importlib.util import find_spec
 
 import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from rag.embedding import load_embed_model
+from rag.embedding import bundled_model_path
 from rag.numpy_minilm import load_numpy_minilm
+from rag.onnx_graph import bert_encoder
+from rag.onnx_minilm import BATCH_ROWS, BATCH_TOKENS, length_batches, load_onnx_minilm
 
 from conftest import ARTICLE
 
+_PEER = ("sentence_transformers", "onnx")
+if os.environ.get("CI") and not all(find_spec(m) for m in _PEER):
+    raise RuntimeError("CI must install the peer extra: torch, sentence-transformers, onnx")
 
-def test_same_vectors_as_sentence_transformers() -> None:
+
+def _needs(module: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(find_spec(module) is None, reason=f"{module} (peer extra) missing")
+
+
+def _samples() -> list[str]:
     text = ARTICLE.read_text(encoding="utf-8")
-    samples = [
+    return [
         "Who was named CEO of Taotian Group?",
         "lose",
+        "",
         "Ünïcode, emoji 🚀 and right-to-left مرحبا",
         text[:600],
-        text,  # longer than 256 word pieces: both truncate the same way
+        text,  # longer than 256 word pieces: every embedder truncates the same way
     ]
-    ours = load_numpy_minilm().encode(samples)
-    theirs = np.asarray(load_embed_model().get_text_embedding_batch(samples))
-    cosines = (ours * theirs).sum(axis=1) / np.linalg.norm(theirs, axis=1)
-    assert np.all(cosines > 1 - 1e-4), cosines
-    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(axis=1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+
+
+@_needs("sentence_transformers")
+@pytest.mark.slow
+def test_same_vectors_as_sentence_transformers() -> None:
+    from sentence_transformers import SentenceTransformer
+
+    samples = _samples()
+    reference = SentenceTransformer(str(bundled_model_path()), device="cpu")
+    theirs = reference.encode(samples, normalize_embeddings=True)
+    for ours in (load_numpy_minilm().encode(samples), load_onnx_minilm().encode(samples)):
+        assert np.all(_cosines(ours, theirs) > 1 - 1e-5), _cosines(ours, theirs)
+        assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+
+
+@_needs("onnx")
+def test_the_hand_written_onnx_model_passes_the_onnx_checker() -> None:
+    import onnx
+
+    model = onnx.load_from_string(bert_encoder(bundled_model_path()))
+    onnx.checker.check_model(model, full_check=True)
+    assert [i.name for i in model.graph.input] == ["input_ids", "attention_mask"]
+    assert [o.name for o in model.graph.output] == ["pooled"]
+
+
+def test_onnxruntime_and_numpy_give_the_same_vectors() -> None:
+    samples = _samples()
+    onnx_vectors = load_onnx_minilm().encode(samples)
+    assert onnx_vectors.shape == (len(samples), 384) and onnx_vectors.dtype == np.float32
+    assert np.all(_cosines(onnx_vectors, load_numpy_minilm().encode(samples)) > 1 - 1e-5)
+
+
+def test_a_vector_does_not_depend_on_what_it_is_batched_with() -> None:
+    """Padding is masked: a short text padded beside the article embeds as it does alone."""
+    model = load_onnx_minilm()
+    samples = _samples()
+    together = model.encode(samples)
+    alone = np.concatenate([model.encode([s]) for s in samples])
+    assert np.allclose(together, alone, atol=2e-6)
+    pooled, counts = model.pooled(["lose", "Who was named CEO of Taotian Group?"])
+    assert counts.tolist() == [3, 11]  # [CLS] and [SEP] included, as mean pooling sees them
+    assert np.allclose(pooled[0] / np.linalg.norm(pooled[0]), together[1], atol=2e-6)
+    assert model.encode([]).shape == (0, 384)
+
+
+@given(st.lists(st.integers(min_value=1, max_value=256), max_size=300))
+def test_length_batches_take_every_text_once_within_the_budget(lengths: list[int]) -> None:
+    batches = length_batches(lengths)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
+    for batch in batches:
+        widest = max(lengths[i] for i in batch)
+        assert len(batch) == 1 or len(batch) * widest <= BATCH_TOKENS
+        assert len(batch) <= BATCH_ROWS
