@@ -35,7 +35,7 @@ from rag.references import PronounReferences, say_who
 from rag.retrieval import HybridRetriever
 from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
-from rag.store import load_chunks, load_sentence_vectors, store_failure
+from rag.store import load_chunks, load_sentence_vectors, load_word_vectors, store_failure
 from rag.terms import TermWeights
 
 SentenceKey = tuple[str, int, int]
@@ -106,7 +106,9 @@ class Assistant:
             top_k=RERANK_POOL,
             where=status.store.where,
         )
-        self.scorer = SentenceScorer(TermWeights(c.text for c in chunks), self._embed)
+        self.scorer = SentenceScorer(
+            TermWeights(c.text for c in chunks), self._embed, self._stored_word_vectors
+        )
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self._vector_cache: dict[SentenceKey, np.ndarray] = {}
         self._references = PronounReferences(chunks)
@@ -130,6 +132,12 @@ class Assistant:
 
     def _embed_texts(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._embed.get_text_embedding_batch(texts), dtype=np.float32)
+
+    def _stored_word_vectors(self, words: list[str]) -> dict[str, list[float]]:
+        try:
+            return load_word_vectors(self._sentences, words)
+        except Exception as exc:  # a Chroma server that went away raises many types
+            raise store_failure(self.index.store.where, exc) from None
 
     def _vectors(self, keys: list[SentenceKey]) -> dict[SentenceKey, np.ndarray]:
         missing = [k for k in dict.fromkeys(keys) if k not in self._vector_cache]

@@ -15,7 +15,7 @@ from rag.answer_types import counted_noun, expected_type, has_type
 from rag.focus import focus_word, mentions
 from rag.people import Antecedent, resolved
 from rag.roles import role_asked
-from rag.terms import TermWeights, content_terms
+from rag.terms import TermWeights, comparable, content_terms
 
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
 LEXICAL_WEIGHT = 0.6
@@ -108,17 +108,27 @@ SIMILAR_WORDS = 0.65
 class SentenceScorer:
     """Scores sentences for one corpus (its term weights) with one embedding model."""
 
-    def __init__(self, weights: TermWeights, embed_model: Any) -> None:
+    def __init__(
+        self,
+        weights: TermWeights,
+        embed_model: Any,
+        stored_words: Callable[[list[str]], dict[str, Any]] = lambda words: {},
+    ) -> None:
+        """``stored_words`` gives the vectors the index holds for some words (the article's
+        own, embedded at index time); the others are embedded here."""
         self.weights = weights
         self._embed = embed_model
+        self._stored_words = stored_words
         self._word_vectors: dict[str, np.ndarray] = {}
 
     def similar_words(self, words: list[str], target: str) -> bool:
         """Whether any of ``words`` means nearly the same as ``target`` (cached vectors)."""
-        wanted = [w for w in dict.fromkeys([*words, target]) if w.isalpha() and len(w) > 2]
+        wanted = [w for w in dict.fromkeys([*words, target]) if comparable(w)]
         missing = [w for w in wanted if w not in self._word_vectors]
-        vectors = self._embed.get_text_embedding_batch(missing)
-        for word, vector in zip(missing, vectors, strict=True):
+        stored = self._stored_words(missing) if missing else {}
+        unknown = [w for w in missing if w not in stored]
+        embedded = self._embed.get_text_embedding_batch(unknown) if unknown else []
+        for word, vector in [*stored.items(), *zip(unknown, embedded, strict=True)]:
             self._word_vectors[word] = np.asarray(vector, dtype=np.float32)
         if target not in self._word_vectors:
             return False

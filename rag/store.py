@@ -25,13 +25,17 @@ from rag.embedding import MODEL_NAME, load_embed_model, token_counter
 from rag.errors import IndexStoreError
 from rag.people import resolve_pronouns
 from rag.settings import Settings
+from rag.terms import comparable_words
 
 # Bump when chunking or stored fields change, so old indexes are rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 _PREFIX = "rag-"
 _SENTENCES_SUFFIX = "-s"
 # The id of a sentence's second reading, with its pronoun resolved.
 _RESOLVED_SUFFIX = "/resolved"
+# The sentence collection also holds a vector per word of the articles, so a question's
+# check of "a word close in meaning" embeds none at query time (bench section a).
+_WORD_PREFIX = "word:"
 LOCK_FILE = ".rag-index.lock"
 _HARMLESS_FILES = {"README.md", ".gitignore", ".gitkeep", LOCK_FILE}
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -216,7 +220,11 @@ class IndexStore:
         sentence_collection = self.client.create_collection(
             name + _SENTENCES_SUFFIX, configuration=space, embedding_function=None
         )
-        readings = _readings(chunks)
+        words = comparable_words(d.text for d in documents)
+        readings: list[tuple[str, str, tuple[str, int, int] | None]] = [
+            *_readings(chunks),
+            *((_WORD_PREFIX + w, w, None) for w in words),
+        ]
         total = len(chunks) + len(readings)
         done = 0
         for batch, vectors in _embed_batches([c.text for c in chunks]):
@@ -231,7 +239,7 @@ class IndexStore:
                 ids=[row_id for row_id, _, _ in rows],
                 embeddings=vectors,
                 documents=[text for _, text, _ in rows],
-                metadatas=[{"source": s, "start": a, "end": b} for _, _, (s, a, b) in rows],
+                metadatas=[_reading_metadata(key) for _, _, key in rows],
             )
             first += len(batch)
             if progress:
@@ -247,6 +255,13 @@ class IndexStore:
         for name in self._names():
             if name.startswith(_PREFIX) and name not in kept:
                 self.client.delete_collection(name)
+
+
+def _reading_metadata(key: tuple[str, int, int] | None) -> dict[str, Any]:
+    if key is None:
+        return {"word": True}
+    source, start, end = key
+    return {"source": source, "start": start, "end": end}
 
 
 def _sentence_id(source: str, start: int, end: int) -> str:
@@ -346,6 +361,15 @@ def store_failure(where: str, exc: BaseException) -> IndexStoreError:
         f"the index in {where} failed ({type(exc).__name__}) - was it deleted while in use?"
         " Restart to reopen it (`rag index` rebuilds it)"
     )
+
+
+def load_word_vectors(collection: Any, words: list[str]) -> dict[str, list[float]]:
+    """The stored vectors of ``words`` (an index built before words were stored has none)."""
+    records = collection.get(ids=[_WORD_PREFIX + w for w in words], include=["embeddings"])
+    return {
+        row_id.removeprefix(_WORD_PREFIX): list(vector)
+        for row_id, vector in zip(records["ids"], records["embeddings"], strict=True)
+    }
 
 
 def load_sentence_vectors(

@@ -48,6 +48,21 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def comparable(word: str) -> bool:
+    """Whether a lower-case word is compared by meaning ("deals" ~ "transactions"): a
+    word of letters longer than two, e.g. "deals" yes, "of" and "jd.com" no."""
+    return word.isalpha() and len(word) > 2
+
+
+def comparable_words(texts: Iterable[str]) -> list[str]:
+    """Every word of ``texts`` the scorer may compare by meaning, lower case, sorted.
+
+    >>> comparable_words(["Deals of JD.com", "deals"])
+    ['deals']
+    """
+    return sorted({w for text in texts for w in map(str.lower, words(text)) if comparable(w)})
+
+
 def _term(lower: str) -> str | None:
     if lower in STOP_WORDS or len(lower) < 2 and not lower.isdigit():
         return None

@@ -108,3 +108,34 @@ def test_index_path_that_is_a_file(tmp_path: Path, seeds: Path) -> None:
     (tmp_path / "index").write_text("x")
     with pytest.raises(IndexStoreError, match="is a file"):
         ensure_index(_settings(tmp_path, seeds))
+
+
+def test_the_articles_words_are_embedded_at_index_time(assistant) -> None:  # noqa: ANN001
+    """A refusal compares many words by meaning; their vectors come from the index (the
+    same vectors the query-time model gives), so a first refusal embeds almost nothing."""
+    import numpy as np
+
+    from rag.store import load_word_vectors
+
+    stored = load_word_vectors(assistant._sentences, ["taxi", "financial", "officer"])
+    assert set(stored) == {"taxi", "financial"}  # "officer" is not in the article
+    fresh = np.asarray(assistant._embed_texts(["taxi", "financial"]))
+    for row, word in zip(fresh, ["taxi", "financial"], strict=True):
+        assert float(np.dot(row, np.asarray(stored[word]))) > 0.999
+
+    embedded: list[str] = []
+    original = assistant._embed.get_text_embedding_batch
+
+    def counting(texts: list[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return original(texts)
+
+    assistant._embed.get_text_embedding_batch = counting
+    try:
+        answer = assistant.ask("Who is Alibaba's chief financial officer?")
+    finally:
+        del assistant._embed.get_text_embedding_batch
+    assert answer.refused
+    # The question's own word for what it asks about, which the article never uses: the
+    # rest come from the index (446 words, one at a time, before).
+    assert embedded == ["officer"]
