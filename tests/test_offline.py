@@ -1,12 +1,16 @@
-"""Nothing opens a network connection except to loopback.
+"""Nothing opens a network connection except to loopback, and the product runs without torch.
 
 Two guards at once: the CLI runs in a fresh network namespace with no network
 (`unshare -rn`), and an audit hook records every connect or DNS lookup a
-Python socket attempts, so a swallowed failure still shows up.
+Python socket attempts, so a swallowed failure still shows up. The same guard
+notes torch, transformers or sentence-transformers left in ``sys.modules`` at
+exit: the product's install has none of them (the test venv has them, for the
+plain pipeline it is compared with, so an import would succeed and be caught).
 """
 
 import shutil
 import subprocess
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,16 @@ import pytest
 from conftest import make_seeds, run_rag
 
 _GUARD = """
+import atexit
 import sys
+
+def _heavy_imports():
+    found = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
+    if found:
+        with open(LOG, "a") as log:
+            log.write(f"imported {found}\\n")
+
+atexit.register(_heavy_imports)
 
 def _audit(event, args):
     if event == "socket.connect":
@@ -76,3 +89,18 @@ def test_the_guard_sees_a_connection_attempt(tmp_path: Path) -> None:
         check=True,
     )
     assert "192.0.2.1" in log.read_text()
+
+
+@pytest.mark.skipif(find_spec("torch") is None, reason="torch is not installed (peer extra)")
+def test_the_guard_sees_torch_imported(tmp_path: Path) -> None:
+    """The exit check is not vacuous: a process that imports torch is logged."""
+    import sys
+
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    log = tmp_path / "connections.log"
+    (guard / "sitecustomize.py").write_text(f"LOG = {str(log)!r}\n" + _GUARD)
+    subprocess.run(
+        [sys.executable, "-c", "import torch"], env={"PYTHONPATH": str(guard)}, check=True
+    )
+    assert "imported ['torch']" in log.read_text()
