@@ -14,6 +14,7 @@ from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.casing import NameCasing
 from rag.chunking import sentence_predecessors
 from rag.citations import CitationVerifier, SourceSentence
+from rag.discourse import MAX_UNSTATED, next_sentences, states
 from rag.errors import LLMError
 from rag.extractive import Selection, choose_sentences, leaning_pronoun
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
@@ -120,6 +121,8 @@ class Assistant:
             chunks, {d.name: d.text for d in status.documents}
         )
         self._successor = {before: key for key, before in self._predecessor.items()}
+        self._below = next_sentences(chunks)
+        self._documents = {d.name: d for d in status.documents}
         self._openings = Openings(chunks, status.documents)
 
     @property
@@ -176,7 +179,43 @@ class Assistant:
         keep = {
             (p.source, s, e) for p in ranked for s, e in self.retriever.chunk(p.chunk_id).sentences
         }
-        return ranked, [c for key, c in scored.items() if key in keep]
+        kept = [c for key, c in scored.items() if key in keep]
+        return ranked, kept + self._lines_below(question, kept, scored)
+
+    def _lines_below(
+        self, question: Question, kept: list[Candidate], scored: dict[SentenceKey, Candidate]
+    ) -> list[Candidate]:
+        """The lines under the kept headings and question lines, when no kept passage
+        holds them: they answer in their place (discourse.py)."""
+        have = {c.key for c in kept}
+        keys: list[SentenceKey] = []
+        for candidate in kept:
+            key: SentenceKey | None = candidate.key
+            text = candidate.text
+            for _ in range(MAX_UNSTATED + 1):
+                if states(text) or (key := self._below.get(key)) is None:
+                    break
+                source, start, end = key
+                text = self._documents[source].text[start:end]
+                if key not in have:
+                    keys.append(key)
+        keys = list(dict.fromkeys(keys))
+        vectors = self._vectors(keys) if keys else {}
+        extra = []
+        for key in keys:
+            if key in scored:
+                extra.append(scored[key])
+                continue
+            source, start, end = key
+            document = self._documents[source]
+            text = document.text[start:end]
+            sentence = (source, start, end, text, document.section_at(start))
+            extra.append(
+                self.scorer.score(
+                    question, sentence, vectors.get(key), self._leaning_antecedent(key, text)
+                )
+            )
+        return extra
 
     def retrieve(self, question: str) -> list[Passage]:
         """The passages an answer would be drawn from, best first."""
@@ -205,6 +244,7 @@ class Assistant:
             self.scorer.weights,
             lambda c: by_key.get(self._predecessor.get(c.key)),
             lambda c: by_key.get(self._successor.get(c.key)),
+            lambda c: by_key.get(self._below.get(c.key)),
         )
 
     def _leaning_antecedent(self, key: SentenceKey, text: str) -> Antecedent | None:

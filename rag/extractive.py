@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from rag.answer_types import DATE, IDENTITY, PERSON, SOFT_KINDS
 from rag.credits import CREDIT_KINDS
+from rag.discourse import statements
 from rag.people import entity_names
 from rag.roles import states_role
 from rag.scoring import Candidate, Question, weighted_share
@@ -123,8 +124,12 @@ def choose_sentences(
     weights: TermWeights,
     previous: Callable[[Candidate], Candidate | None] = lambda c: None,
     following: Callable[[Candidate], Candidate | None] = lambda c: None,
+    below: Callable[[Candidate], Candidate | None] = lambda c: None,
 ) -> Selection:
-    """Pick the answer sentences from scored candidates."""
+    """Pick the answer sentences from scored candidates.
+
+    ``previous`` and ``following`` give a sentence's neighbours in its paragraph,
+    ``below`` the next sentence in the article (across line breaks)."""
     if not candidates:
         return Selection((), "nothing was retrieved")
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -135,6 +140,12 @@ def choose_sentences(
         credits = [c for c in ranked if c.typed][:MAX_CREDITS]
         if credits:
             return Selection(tuple(sorted(credits, key=lambda c: (c.source, c.start))))
+    if question.kind not in CREDIT_KINDS:
+        # A heading or a question line is answered by the line under it (discourse.py).
+        ranked = sorted(statements(candidates, below), key=lambda c: -c.score)
+        if not ranked:
+            return Selection((), "no retrieved line states anything")
+        best = ranked[0]
     if question.kind is not None and question.kind not in SOFT_KINDS:
         subjects = _subjects(question, ranked)
         typed = [c for c in ranked if c.typed and _names_any(subjects, c, previous)]
@@ -180,7 +191,10 @@ def choose_sentences(
         lambda current, before: leans_back(current.text) and current.antecedent is None,
         MAX_LOOKBACK,
     )
-    return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
+    # A line under a heading is chosen with its lifted score and may be reached again
+    # as a neighbour with its own: one of each sentence.
+    unique = {c.key: c for c in reversed(chosen)}
+    return Selection(tuple(sorted(unique.values(), key=lambda c: (c.source, c.start))))
 
 
 def _close_one(
