@@ -263,4 +263,6 @@ def test_stop_shows_while_an_answer_is_written(tmp_path: Path, shared_settings) 
             page.wait_for_timeout(1_500)
             assert page.locator("#chat").inner_text() == written  # nothing more arrives
             assert "word199" not in written
+            # Stop let go of the model: its connection closed long before the deadline.
+            assert peer.wait_idle(10)
             context.close()
