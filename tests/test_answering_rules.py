@@ -333,7 +333,7 @@ def test_choose_sentences() -> None:
 
     # A runner-up must name the attribute asked about, as the best had to.
     loss = Question("Kuaidog loss?", ("kuaidog", "loss"), np.zeros(3), None, focus="loss")
-    sold = replace(_candidate("Alibaba sold Kuaidog.", 0, 0.9), named=False)
+    sold = replace(_candidate("Alibaba sold Kuaidog.", 0, 0.9), names_focus=lambda: False)
     lost = _candidate("It had a loss of 5 yuan.", 30, 0.8)
     picked = choose_sentences(loss, [sold, lost], weights)
     assert [c.start for c in picked.sentences] == [30]
@@ -452,7 +452,9 @@ def test_a_close_sentence_naming_the_asked_attribute_answers() -> None:
     question = Question(
         "What is Dai Shan's title?", ("dai", "shan"), np.zeros(3), None, focus="title"
     )
-    quote = replace(_candidate('"Mother Zhang beats Dai Shan."', 0, 0.65), named=False)
+    quote = replace(
+        _candidate('"Mother Zhang beats Dai Shan."', 0, 0.65), names_focus=lambda: False
+    )
     title = _candidate("Dai Shan, the CEO of a shop, moves on.", 40, 0.6)
     picked = choose_sentences(question, [quote, title], weights)
     assert [c.start for c in picked.sentences] == [40]
