@@ -144,7 +144,8 @@ _ANSWER_PATTERNS = {
     ),
     AGE: re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b", re.I),
     DURATION: re.compile(
-        rf"\b(\d+|{_NUMBER_WORDS}|a|an|several|few)\s+(days?|weeks?|months?|years?|decades?"
+        # "three years" or, before a noun, "a three-year deal", "this 45-minute interview".
+        rf"\b(\d+|{_NUMBER_WORDS}|a|an|several|few)[\s-]+(days?|weeks?|months?|years?|decades?"
         r"|hours?|minutes?)\b|\bhalf (a|an) (day|week|month|year)\b",
         re.I,
     ),
