@@ -28,6 +28,7 @@ from rag.discourse import statements
 from rag.people import entity_names
 from rag.roles import states_role
 from rag.scoring import Candidate, Question, weighted_share
+from rag.speakers import asks_speaker, speaker_named
 from rag.terms import MONTHS, TermWeights
 
 # A runner-up may join the answer when it scores within this margin of the best...
@@ -157,6 +158,9 @@ def choose_sentences(
         # "Who is the chairman of Alibaba?": a close sentence that says so for Alibaba
         # answers, not "Chairman and CEO of Alibaba Cloud".
         best = _close_one(best, ranked, lambda c: states_role(c.text, *role))
+    if question.kind == PERSON and asks_speaker(question.text):
+        # "Who is quoted from Disney?": a close sentence that says who speaks answers.
+        best = _close_one(best, ranked, lambda c: speaker_named(c.text, question.text))
     if question.kind == IDENTITY and not best.typed:
         # "Who is X?": a close sentence that says what X is answers, not a closer one
         # that only names X (a quotation opening with X's nickname).

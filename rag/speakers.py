@@ -8,7 +8,7 @@ the earliest partners to follow Jack Ma.").
 import re
 from functools import lru_cache
 
-from rag.people import entity_names
+from rag.people import entity_names, new_to
 
 # "What did Jack Ma say?", "What has Joe Tsai said about ...", "What does Alibaba claim?"
 _ASKS_WHAT_SAID = re.compile(
@@ -32,9 +32,39 @@ def speaker(question: str) -> str | None:
     return phrase if entity_names(phrase) == [phrase] else None
 
 
+# "Who is quoted?", "Who said that?", "Who speaks for OpenAI?": the speaker is asked for.
+_ASKS_WHO_SPOKE = re.compile(
+    r"^(?:and |so |but )?who\b.*\b(?:quoted|quotes|said|says|say|speaks|spoke|speaking"
+    r"|commented|comments|told|stated)\b",
+    re.I,
+)
+
+
+def asks_speaker(question: str) -> bool:
+    """Whether ``question`` asks who said something, e.g. "Who is quoted?" -> True."""
+    return bool(_ASKS_WHO_SPOKE.search(question))
+
+
 @lru_cache(maxsize=256)
 def _speaking(name: str) -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(name)}\b[^.;:\"“]{{0,40}}\b{_SPEECH}\b", re.I)
+    # "Jack Ma said ..." or, after the quotation, "... ," said Jack Ma, CEO of ...".
+    name = re.escape(name)
+    return re.compile(
+        rf"\b{name}\b[^.;:\"“]{{0,40}}\b{_SPEECH}\b"
+        # A first name or an initial may stand before it: "said Robert A. Iger".
+        rf"|\b{_SPEECH}\s+(?:by\s+)?(?:(?-i:[A-Z])[\w.]*\s+){{0,3}}{name}\b",
+        re.I,
+    )
+
+
+def speaker_named(sentence: str, asked: str) -> bool:
+    """Whether someone the question ``asked`` does not name speaks in ``sentence``.
+
+    >>> speaker_named('"We are proud," said Robert A. Iger, CEO of Disney.', "Who is quoted?")
+    True
+    """
+    names = new_to(entity_names(sentence), asked)
+    return any(speaks(sentence, name.split()[-1]) for name in names)
 
 
 def speaks(sentence: str, name: str) -> bool:
@@ -44,5 +74,7 @@ def speaks(sentence: str, name: str) -> bool:
     True
     >>> speaks("He is one of the earliest partners to follow Jack Ma.", "Jack Ma")
     False
+    >>> speaks('"We will grow," said Jack Ma, its founder.', "Jack Ma")
+    True
     """
     return bool(_speaking(name).search(sentence))
