@@ -104,3 +104,17 @@ def test_the_guard_sees_torch_imported(tmp_path: Path) -> None:
         [sys.executable, "-c", "import torch"], env={"PYTHONPATH": str(guard)}, check=True
     )
     assert "imported ['torch']" in log.read_text()
+
+
+def test_the_plain_baseline_without_its_torch_stack_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`rag eval --baseline` needs the peer extra; without it, one clear error."""
+    import sys
+
+    from rag import RagError
+    from rag.baseline import plain_embed_model
+
+    monkeypatch.setitem(sys.modules, "llama_index.embeddings.huggingface", None)
+    with pytest.raises(RagError, match=r"\.\[peer\]"):
+        plain_embed_model()
