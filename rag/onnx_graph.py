@@ -6,10 +6,10 @@ ONNX the usual way needs torch, and the ``onnx`` package that writes graphs
 costs 2 s to import and 31 MB; but an ONNX model is one protobuf message, and
 this graph needs only a dozen of its fields, so they are encoded here (field
 numbers from ``onnx/onnx.proto``). The bytes are built in memory when the
-embedder loads; no file is written. ``tests/test_numpy_minilm.py`` checks the
+embedder loads; no file is written. ``tests/test_onnx_minilm.py`` checks the
 result with the ``onnx`` checker and against sentence-transformers.
 
-The forward pass is the one ``rag.numpy_minilm`` spells out in NumPy: token,
+The forward pass is sentence-transformers' for this BERT: token,
 position and type-0 embeddings, LayerNorm, six layers of 12-head attention
 (padded keys masked) and an exact-GELU feed-forward, then the mean of the real
 tokens' states. The output is that mean before L2 normalisation (its length and

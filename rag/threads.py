@@ -1,10 +1,12 @@
 """How many threads NumPy's BLAS may use, set once for a serving process.
 
-A query multiplies small matrices (one question through six layers). With one
-request at a time, BLAS on both cores is a little faster (18 vs 25 ms p50 on
-the 2-core benchmark machine); with several requests at once, each one's BLAS
-threads fight the others' for the same cores, and one thread per request
-serves more (see bench/README.md, section d).
+A query multiplies small matrices (its sentences' vectors against the question's;
+the question itself is embedded on onnxruntime, whose own pool this does not
+touch). Measured when NumPy also embedded the question: with one request at a
+time, BLAS on both cores was a little faster (18 vs 25 ms p50 on the 2-core
+benchmark machine); with several requests at once, each one's BLAS threads
+fought the others' for the same cores, and one thread per request served more
+(see bench/README.md, section d).
 """
 
 

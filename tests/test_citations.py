@@ -5,7 +5,7 @@ import pytest
 
 from rag.answer import REFUSAL
 from rag.citations import CitationVerifier, SourceSentence
-from rag.numpy_minilm import QueryEmbedder, load_numpy_minilm
+from rag.onnx_minilm import OnnxMiniLM, load_onnx_minilm
 from rag.terms import TermWeights
 
 PASSAGES = [
@@ -18,11 +18,11 @@ PASSAGES = [
 
 
 @pytest.fixture(scope="module")
-def embed() -> QueryEmbedder:
-    return QueryEmbedder(load_numpy_minilm())
+def embed() -> OnnxMiniLM:
+    return load_onnx_minilm()
 
 
-def _numbered(embed: QueryEmbedder) -> list[list[SourceSentence]]:
+def _numbered(embed: OnnxMiniLM) -> list[list[SourceSentence]]:
     numbered, offset = [], 0
     for passage in PASSAGES:
         sentences = []
@@ -36,14 +36,14 @@ def _numbered(embed: QueryEmbedder) -> list[list[SourceSentence]]:
     return numbered
 
 
-def _verifier(embed: QueryEmbedder) -> CitationVerifier:
+def _verifier(embed: OnnxMiniLM) -> CitationVerifier:
     texts = [s for passage in PASSAGES for s in passage]
     return CitationVerifier(
         lambda batch: np.asarray(embed.get_text_embedding_batch(batch)), TermWeights(texts)
     )
 
 
-def test_markers_are_checked_resolved_and_renumbered(embed: QueryEmbedder) -> None:
+def test_markers_are_checked_resolved_and_renumbered(embed: OnnxMiniLM) -> None:
     text = (
         "Alibaba will sell 25 million Xiaopeng Motors shares [2]. "
         "Daniel Zhang was named CEO of Taotian Group [9]. "
@@ -60,7 +60,7 @@ def test_markers_are_checked_resolved_and_renumbered(embed: QueryEmbedder) -> No
     assert verified.unsupported == ("The moon is made of green cheese and orbits Mars.",)
 
 
-def test_only_sentences_relevant_to_the_question_are_cited(embed: QueryEmbedder) -> None:
+def test_only_sentences_relevant_to_the_question_are_cited(embed: OnnxMiniLM) -> None:
     numbered = _numbered(embed)
     claim = "Alibaba will sell 25 million Xiaopeng Motors shares [2]."
     # The question is about Taotian's CEO: the share sale is not an answer to it.
@@ -73,12 +73,12 @@ def test_only_sentences_relevant_to_the_question_are_cited(embed: QueryEmbedder)
     assert _verifier(embed).verify(claim, numbered).citations  # without the filter it is cited
 
 
-def test_refusals_are_recognised(embed: QueryEmbedder) -> None:
+def test_refusals_are_recognised(embed: OnnxMiniLM) -> None:
     verified = _verifier(embed).verify("The sources do not mention his age.", _numbered(embed))
     assert verified.refused and verified.text == REFUSAL and verified.citations == ()
 
 
-def test_a_quote_must_state_the_claims_names_and_numbers(embed: QueryEmbedder) -> None:
+def test_a_quote_must_state_the_claims_names_and_numbers(embed: OnnxMiniLM) -> None:
     numbered = _numbered(embed)
     # The model copied the sentence and changed the name and the date in it.
     swapped = _verifier(embed).verify(
@@ -112,7 +112,7 @@ def test_a_quote_must_state_the_claims_names_and_numbers(embed: QueryEmbedder) -
     assert swapped.citations == ()
 
 
-def test_a_claim_that_the_sources_lack_something_is_not_cited(embed: QueryEmbedder) -> None:
+def test_a_claim_that_the_sources_lack_something_is_not_cited(embed: OnnxMiniLM) -> None:
     text = (
         "Daniel Zhang was named CEO of Taotian Group [1]. The sources do not give his salary [1]."
     )
@@ -122,7 +122,7 @@ def test_a_claim_that_the_sources_lack_something_is_not_cited(embed: QueryEmbedd
     assert verified.unsupported == ()
 
 
-def test_a_claim_that_only_repeats_the_question_is_not_cited(embed: QueryEmbedder) -> None:
+def test_a_claim_that_only_repeats_the_question_is_not_cited(embed: OnnxMiniLM) -> None:
     question = "Who was named CEO of Taotian Group?"
     text = "The article discusses who was named CEO of Taotian Group [1]. Daniel Zhang was [1]."
     verified = _verifier(embed).verify(text, _numbered(embed), question=question)
