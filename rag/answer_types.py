@@ -87,10 +87,12 @@ _QUESTION_TYPES = [
         MONEY,
         re.compile(
             r"\bhow much (\w+ )?(money|cash|capital|funding)\b"
-            r"|\bhow much\b.*\b(lose|lost|earn|earned|make|made|raise|raised|pay|paid|spend"
-            r"|spent|invest|invested|cost|costs|worth|sell for|sold for|fetch|receive|received"
-            r"|gain|gained|generate|generated|collect|collected|pocket|pocketed|bring in"
-            r"|brought in)\b"
+            # Every tense of the verb: "How much is OpenAI paying?" asks for money too.
+            r"|\bhow much\b.*\b(lose|lost|losing|earn|earned|earning|make|made|making|raise"
+            r"|raised|raising|pay|paid|paying|spend|spent|spending|invest|invested|investing"
+            r"|cost|costs|costing|worth|sell for|sold for|selling for|fetch|fetching|receive"
+            r"|received|receiving|gain|gained|gaining|generate|generated|generating|collect"
+            r"|collected|collecting|pocket|pocketed|pocketing|bring in|brought in|bringing in)\b"
             r"|\b(price|prices|revenue|revenues|salary|salaries|compensation|income|profit"
             r"|profits|proceeds|valuation|market cap|market capitali[sz]ation|market value"
             r"|turnover|earnings figure"
