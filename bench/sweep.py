@@ -1,6 +1,7 @@
 """Sweep the answerer's constants over gold sets, in one process.
 
-    .venv/bin/python bench/sweep.py rag.extractive.MAX_LOOKAHEAD=1 rag.extractive.MAX_LOOKAHEAD=3
+    .venv/bin/python bench/sweep.py rag.reader.choice.MAX_LOOKAHEAD=1 \\
+        rag.reader.choice.MAX_LOOKAHEAD=3
     .venv/bin/python bench/sweep.py --llm local --replay /tmp/replay.json \\
         rag.citations.MIN_SUPPORT=0.65,rag.citations.RELEVANCE_MARGIN=0.1
 
@@ -16,7 +17,7 @@ Values are chosen on gold.jsonl; heldout.jsonl is printed as the check.
 answer moves a metric by 0.01-0.02 and a change must win on the pooled counts:
 
     .venv/bin/python bench/sweep.py --sets gold,heldout,/tmp/more.jsonl \
-        rag.scoring.TYPE_WEIGHT=0.2
+        rag.reader.scoring.TYPE_WEIGHT=0.2
 """
 
 import argparse

@@ -8,21 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from rag.abstention import Verdict, judge
-from rag.acronyms import acronym_table, expand_acronyms, vocabulary
 from rag.answer import REFUSAL, Answer, Citation, Passage
-from rag.casing import NameCasing
 from rag.chunking import sentence_predecessors
 from rag.citations import CitationVerifier, SourceSentence
-from rag.discourse import MAX_UNSTATED, next_sentences, states
 from rag.errors import LLMError
-from rag.extractive import Selection, choose_sentences, leaning_pronoun
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.models import ChatModel, make_model
 from rag.onnx_minilm import load_onnx_minilm
-from rag.overview import Openings, Overview, asks_overview, names_the_article
-from rag.people import Antecedent
 from rag.prompt import (
     ECHO_CHARS,
     answer_messages,
@@ -30,11 +23,18 @@ from rag.prompt import (
     rewrite_messages,
     without_instruction_echoes,
 )
-from rag.question_parts import question_parts
-from rag.questions import clean_question
-from rag.references import PronounReferences, say_who
+from rag.reader.abstention import Verdict, judge
+from rag.reader.acronyms import acronym_table, expand_acronyms, vocabulary
+from rag.reader.casing import NameCasing
+from rag.reader.choice import Selection, choose_sentences, leaning_pronoun
+from rag.reader.discourse import MAX_UNSTATED, next_sentences, states
+from rag.reader.overview import Openings, Overview, asks_overview, names_the_article
+from rag.reader.people import Antecedent
+from rag.reader.question_parts import question_parts
+from rag.reader.questions import clean_question
+from rag.reader.references import PronounReferences, say_who
+from rag.reader.scoring import Candidate, Question, SentenceScorer
 from rag.retrieval import HybridRetriever
-from rag.scoring import Candidate, Question, SentenceScorer
 from rag.settings import Settings
 from rag.store import load_chunks, load_sentence_vectors, load_word_vectors, store_failure
 from rag.terms import TermWeights

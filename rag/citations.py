@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer import REFUSAL, Citation
-from rag.scoring import weighted_share
+from rag.reader.scoring import weighted_share
 from rag.sentences import split_sentences
 from rag.terms import TermWeights, content_terms
 

@@ -164,7 +164,7 @@ def ask(question: str, as_json: bool, stream: bool, llm: str | None, fallback: s
     Builds the index first if there is none. Example: rag ask "Who wrote the article?"
     """
     from rag.answer import Answer
-    from rag.questions import clean_question
+    from rag.reader.questions import clean_question
 
     settings = _settings(llm=llm, fallback=fallback)
     clean_question(question, settings.max_question_chars)  # fail before loading models

@@ -26,7 +26,7 @@ from rag.documents import SourceDocument
 from rag.embedding import MODEL_NAME, token_counter
 from rag.errors import IndexStoreError
 from rag.index_vectors import embed_for_index
-from rag.people import resolve_pronouns
+from rag.reader.people import resolve_pronouns
 from rag.settings import Settings
 from rag.terms import comparable_words
 

@@ -1,6 +1,6 @@
 """Acronyms a reader types for names the article spells out."""
 
-from rag.acronyms import acronym_table, expand_acronyms, vocabulary
+from rag.reader.acronyms import acronym_table, expand_acronyms, vocabulary
 
 TEXT = (
     "On December 15th, US Securities and Exchange Commission filings showed a sale.\n"

@@ -5,19 +5,19 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.abstention import judge
-from rag.answer_types import counted_noun, counts, expected_type, has_type, new_names
-from rag.casing import NameCasing
-from rag.extractive import choose_sentences, continues, leaning_pronoun, leans_back, opens_quote
-from rag.focus import focus_word, mentions
 from rag.followup import leans_on_history, standalone_question
-from rag.identity import defined_name, defines
-from rag.overview import asks_overview, opening
-from rag.people import Antecedent
-from rag.question_parts import question_parts
-from rag.roles import role_asked
-from rag.scoring import Candidate, Question, SentenceScorer
-from rag.speakers import speaker
+from rag.reader.abstention import judge
+from rag.reader.answer_types import counted_noun, counts, expected_type, has_type, new_names
+from rag.reader.casing import NameCasing
+from rag.reader.choice import choose_sentences, continues, leaning_pronoun, leans_back, opens_quote
+from rag.reader.focus import focus_word, mentions
+from rag.reader.identity import defined_name, defines
+from rag.reader.overview import asks_overview, opening
+from rag.reader.people import Antecedent
+from rag.reader.question_parts import question_parts
+from rag.reader.roles import role_asked
+from rag.reader.scoring import Candidate, Question, SentenceScorer
+from rag.reader.speakers import speaker
 from rag.terms import TermWeights, content_terms
 
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from rag.discourse import answering_line, statements, states
-from rag.extractive import choose_sentences
-from rag.scoring import Candidate, Question
+from rag.reader.choice import choose_sentences
+from rag.reader.discourse import answering_line, statements, states
+from rag.reader.scoring import Candidate, Question
 from rag.terms import TermWeights, content_terms
 
 

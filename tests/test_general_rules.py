@@ -2,8 +2,8 @@
 
 import pytest
 
-from rag.answer_types import DURATION, has_type
-from rag.speakers import asks_speaker, speaker_named
+from rag.reader.answer_types import DURATION, has_type
+from rag.reader.speakers import asks_speaker, speaker_named
 
 
 @pytest.mark.parametrize(

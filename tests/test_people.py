@@ -1,7 +1,7 @@
 """Finding people by the shape of their names, and who "he" or "she" stands for."""
 
 from rag.chunking import Chunk
-from rag.people import (
+from rag.reader.people import (
     MAX_ANTECEDENT_DISTANCE,
     Antecedent,
     antecedents,
@@ -9,7 +9,7 @@ from rag.people import (
     person_names,
     resolve_pronouns,
 )
-from rag.references import PronounReferences, say_who
+from rag.reader.references import PronounReferences, say_who
 
 
 def test_person_names_are_capitalised_runs_that_are_not_organisations() -> None:

@@ -2,8 +2,8 @@
 
 import re
 
-from rag.answer_types import has_type
-from rag.periods import clauses, fits_period, periods
+from rag.reader.answer_types import has_type
+from rag.reader.periods import clauses, fits_period, periods
 
 LOSSES = (
     "According to the report, Kuaidog Taxi had a loss of 643 million yuan in the first half "

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from rag import Assistant
-from rag.scoring import Question
+from rag.reader.scoring import Question
 
 from conftest import ARTICLE
 

@@ -10,9 +10,9 @@ attributes of people ("title", "role", "position") are met by any job title.
 import re
 from collections.abc import Callable
 
-from rag.people import entity_names, new_to
+from rag.reader.people import entity_names, new_to
+from rag.reader.titles import JOB_TITLES
 from rag.terms import content_terms, stem, words
-from rag.titles import JOB_TITLES
 
 _POSSESSIVE = re.compile(
     # The owner is a short name, not a clause or a phrase with a preposition ("the entity

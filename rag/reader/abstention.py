@@ -12,10 +12,10 @@ committee?" next to a sentence that only says the committee was set up).
 
 from dataclasses import dataclass
 
-from rag.answer_types import PERSON, new_names
-from rag.credits import CREDIT_KINDS
-from rag.people import PERSONAL_PRONOUN, person_names, resolve_pronouns, resolved
-from rag.scoring import Candidate, Question, weighted_share
+from rag.reader.answer_types import PERSON, new_names
+from rag.reader.credits import CREDIT_KINDS
+from rag.reader.people import PERSONAL_PRONOUN, person_names, resolve_pronouns, resolved
+from rag.reader.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
 MIN_SIMILARITY = 0.3

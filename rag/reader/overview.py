@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from rag.chunking import Chunk, sentences_by_source
-from rag.credits import CREDITS, gives_credit
 from rag.documents import SourceDocument
+from rag.reader.credits import CREDITS, gives_credit
 from rag.terms import content_terms
 
 # The headline, a subtitle if any, and the lead's first sentences.

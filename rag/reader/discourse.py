@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rag.chunking import Chunk, sentences_by_source
-from rag.scoring import Candidate
+from rag.reader.scoring import Candidate
 
 Key = tuple[str, int, int]
 

@@ -9,7 +9,7 @@ context every part keeps.
 
 import re
 
-from rag.answer_types import OPENING
+from rag.reader.answer_types import OPENING
 from rag.terms import content_terms
 
 _ASKS = (

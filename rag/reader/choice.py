@@ -22,13 +22,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.answer_types import DATE, IDENTITY, PERSON, SOFT_KINDS
-from rag.credits import CREDIT_KINDS
-from rag.discourse import statements
-from rag.people import entity_names
-from rag.roles import states_role
-from rag.scoring import Candidate, Question, weighted_share
-from rag.speakers import asks_speaker, speaker_named
+from rag.reader.answer_types import DATE, IDENTITY, PERSON, SOFT_KINDS
+from rag.reader.credits import CREDIT_KINDS
+from rag.reader.discourse import statements
+from rag.reader.people import entity_names
+from rag.reader.roles import states_role
+from rag.reader.scoring import Candidate, Question, weighted_share
+from rag.reader.speakers import asks_speaker, speaker_named
 from rag.terms import MONTHS, TermWeights
 
 # A runner-up may join the answer when it scores within this margin of the best...

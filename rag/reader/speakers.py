@@ -8,7 +8,7 @@ the earliest partners to follow Jack Ma.").
 import re
 from functools import lru_cache
 
-from rag.people import entity_names, new_to
+from rag.reader.people import entity_names, new_to
 
 # "What did Jack Ma say?", "What has Joe Tsai said about ...", "What does Alibaba claim?"
 _ASKS_WHAT_SAID = re.compile(

@@ -11,10 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from rag.answer_types import counted_noun, expected_type, has_type
-from rag.focus import focus_word, mentions
-from rag.people import Antecedent, resolved
-from rag.roles import role_asked
+from rag.reader.answer_types import counted_noun, expected_type, has_type
+from rag.reader.focus import focus_word, mentions
+from rag.reader.people import Antecedent, resolved
+from rag.reader.roles import role_asked
 from rag.terms import TermWeights, comparable, content_terms
 
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.

@@ -9,7 +9,7 @@ way for its second reading of each sentence).
 """
 
 from rag.chunking import Chunk, sentences_by_source
-from rag.people import Antecedent, antecedents
+from rag.reader.people import Antecedent, antecedents
 
 SentenceKey = tuple[str, int, int]
 

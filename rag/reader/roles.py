@@ -9,7 +9,7 @@ the one asked about, though it shares every word of the question.
 import re
 from functools import lru_cache
 
-from rag.titles import TITLE_ALTERNATION as _TITLE
+from rag.reader.titles import TITLE_ALTERNATION as _TITLE
 
 _ORG = r"[A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*"
 _ASKS = [

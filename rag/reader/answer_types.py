@@ -11,13 +11,13 @@ from any article.
 import re
 from collections.abc import Callable
 
-from rag.credits import CREDIT_KINDS, credit_asked, gives_credit
-from rag.identity import defined_name, defines
-from rag.people import PERSONAL_PRONOUN, entity_names, new_to, person_names
-from rag.periods import fits_period
-from rag.speakers import speaker, speaks
+from rag.reader.credits import CREDIT_KINDS, credit_asked, gives_credit
+from rag.reader.identity import defined_name, defines
+from rag.reader.people import PERSONAL_PRONOUN, entity_names, new_to, person_names
+from rag.reader.periods import fits_period
+from rag.reader.speakers import speaker, speaks
+from rag.reader.titles import JOB_TITLES
 from rag.terms import MONTHS, STOP_WORDS, stem
-from rag.titles import JOB_TITLES
 
 (
     DATE,

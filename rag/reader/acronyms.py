@@ -8,7 +8,7 @@ capitalised names ("Securities and Exchange Commission" -> SEC) is read as that 
 
 import re
 
-from rag.people import without_openers
+from rag.reader.people import without_openers
 from rag.terms import words
 
 # Small words a name's initials skip: "Securities and Exchange Commission" is SEC.

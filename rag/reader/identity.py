@@ -10,8 +10,8 @@ that only mentions X ("Mother Zhang should be better than Shan Dai.") does not.
 import re
 from functools import lru_cache
 
-from rag.people import person_names
-from rag.titles import JOB_TITLES
+from rag.reader.people import person_names
+from rag.reader.titles import JOB_TITLES
 
 # "Who is Wu Yongming?", "What is Taotian?": a question word, a copula, then only
 # capitalised words (a name), at the end of the text (a follow-up has the earlier

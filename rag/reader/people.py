@@ -11,8 +11,8 @@ introduced by full name and then called "he" or "she".
 import re
 from dataclasses import dataclass
 
+from rag.reader.titles import TITLE_WORDS
 from rag.terms import MONTHS, STOP_WORDS
-from rag.titles import TITLE_WORDS
 
 # Runs of capitalised words, initials allowed inside: names of people, companies, units
 # ("Joe Tsai", "Mary K. O'Neil", "McKinsey", "In June").
