@@ -62,8 +62,13 @@ class OnnxMiniLM:
         # Idle threads sleep instead of spinning: on a shared machine a spinning thread takes
         # a core from the other work (the same batch took 15% longer with spinning on).
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        model, weights = bert_encoder(folder)
+        # onnxruntime copies the weights into the session, so the arrays go after this.
+        options.add_external_initializers(
+            list(weights), [onnxruntime.OrtValue.ortvalue_from_numpy(w) for w in weights.values()]
+        )
         self._session = onnxruntime.InferenceSession(
-            bert_encoder(folder), options, providers=["CPUExecutionProvider"]
+            model, options, providers=["CPUExecutionProvider"]
         )
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)

@@ -66,7 +66,9 @@ def test_same_vectors_as_sentence_transformers() -> None:
 def test_the_hand_written_onnx_model_passes_the_onnx_checker() -> None:
     import onnx
 
-    model = onnx.load_from_string(bert_encoder(bundled_model_path()))
+    inline, external = bert_encoder(bundled_model_path(), inline=True)
+    assert external == {}
+    model = onnx.load_from_string(inline)
     onnx.checker.check_model(model, full_check=True)
     assert [i.name for i in model.graph.input] == ["input_ids", "attention_mask"]
     assert [o.name for o in model.graph.output] == ["pooled"]
@@ -86,6 +88,18 @@ def test_a_vector_does_not_depend_on_what_it_is_batched_with() -> None:
     assert model.get_text_embedding_batch([]) == []
     assert model.get_query_embedding("lose") == model.get_text_embedding("lose")
     assert np.allclose(model.get_text_embedding("lose"), together[1], atol=2e-6)
+
+
+def test_the_weights_handed_over_as_arrays_make_the_same_model_as_inline_ones() -> None:
+    """What the checker passes (weights in the bytes) is what the embedder runs."""
+    import onnxruntime
+
+    inline, _ = bert_encoder(bundled_model_path(), inline=True)
+    session = onnxruntime.InferenceSession(inline, providers=["CPUExecutionProvider"])
+    ids = np.array([[101, 2040, 2001, 2315, 102, 0]], dtype=np.int64)
+    feed = {"input_ids": ids, "attention_mask": (ids > 0).astype(np.int64)}
+    pooled, _ = load_onnx_minilm().pooled(["Who was named"])
+    assert np.allclose(session.run(["pooled"], feed)[0], pooled, atol=1e-6)
 
 
 @given(st.lists(st.integers(min_value=1, max_value=256), max_size=300))
