@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, Settings
+from rag.model_sources import model_sources
 
 ACME = """---
 date: 2024-03-03
@@ -84,4 +85,5 @@ def test_a_model_may_cite_any_sentence_of_the_opening(two_articles) -> None:  # 
     # about?" says nothing, and must not stop the model from citing the headline.
     evidence = two_articles._evidence("Summarize the Acme article", [])
     assert evidence.overview
-    assert two_articles._model_sources(evidence)[2] is None
+    sources = model_sources(evidence, two_articles.reader, whole_passages=True, limit=5)
+    assert sources.passages and sources.relevance is None

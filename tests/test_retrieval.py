@@ -71,7 +71,7 @@ def test_a_pronoun_sentence_is_also_matched_as_saying_who_it_means(assistant: As
         "What did Wu Yongming set up at group level?",
         assistant.embed_question("What did Wu Yongming set up at group level?"),
     )
-    _, candidates = assistant._rank(question)
+    _, candidates = assistant.reader.rank(question)
     sentence = next(c for c in candidates if c.text.startswith("He also established"))
     as_written = float(assistant._embed_texts([sentence.text])[0] @ question.embedding)
     assert sentence.similarity > as_written + 0.2

@@ -1,0 +1,269 @@
+"""From retrieved passages to the evidence an answer is written from.
+
+The reader knows the article: each sentence's neighbours, the line under a
+heading, whom a "he" stands for, the opening. It reranks the retrieved
+passages by their best sentence, chooses the answer sentences, adds the answer
+to each part of a several-part question, and judges whether the choice answers
+at all. ``rag.assistant`` asks it, then writes the answer: extractively here,
+or by a model reading the same evidence.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rag.answer import REFUSAL, Answer, Citation, Passage
+from rag.chunking import Chunk, sentence_predecessors
+from rag.documents import SourceDocument
+from rag.reader.abstention import Verdict
+from rag.reader.choice import Selection, choose_sentences, leaning_pronoun
+from rag.reader.discourse import MAX_UNSTATED, next_sentences, states
+from rag.reader.overview import Openings, Overview
+from rag.reader.people import Antecedent
+from rag.reader.question_parts import question_parts
+from rag.reader.references import PronounReferences, say_who
+from rag.reader.scoring import Candidate, Question, SentenceScorer
+from rag.retrieval import HybridRetriever
+from rag.sentence_vectors import SentenceKey, SentenceVectors
+
+# Weight of the fused rank score (about 0.03 at most) next to the sentence score.
+FUSION_WEIGHT = 5.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything known about a question before an answer is written."""
+
+    message: str
+    question: Question
+    passages: list[Passage]
+    candidates: list[Candidate]  # the passages' sentences, scored against the question
+    selection: Selection
+    verdict: Verdict
+    started: float
+    retrieved: float
+    overview: bool = False  # the article's opening, whatever the question's words
+
+    @property
+    def answerable(self) -> bool:
+        return not self.selection.reason and self.verdict.answer
+
+    def timings(self) -> dict[str, float]:
+        now = time.perf_counter()
+        return {
+            "retrieve_ms": (self.retrieved - self.started) * 1000,
+            "answer_ms": (now - self.retrieved) * 1000,
+            "total_ms": (now - self.started) * 1000,
+        }
+
+
+class ArticleReader:
+    """Reads the indexed articles for one question at a time; holds no per-question state."""
+
+    def __init__(
+        self,
+        documents: list[SourceDocument],
+        chunks: list[Chunk],
+        retriever: HybridRetriever,
+        scorer: SentenceScorer,
+        vectors: SentenceVectors,
+        top_k: int,
+    ) -> None:
+        self.retriever = retriever
+        self.scorer = scorer
+        self.vectors = vectors
+        self._top_k = top_k
+        self._documents = {d.name: d for d in documents}
+        self._references = PronounReferences(chunks)
+        self.predecessor = sentence_predecessors(chunks, {d.name: d.text for d in documents})
+        self._successor = {before: key for key, before in self.predecessor.items()}
+        self._below = next_sentences(chunks)
+        self._openings = Openings(chunks, documents)
+
+    def rank(self, question: Question) -> tuple[list[Passage], list[Candidate]]:
+        """Top-k passages reranked by their best sentence, and those passages' sentences."""
+        pool = self.retriever.retrieve(question.text, question.embedding.tolist())
+        keys = [
+            (p.source, start, end)
+            for p in pool
+            for start, end in self.retriever.chunk(p.chunk_id).sentences
+        ]
+        vectors = self.vectors.sentences(keys)
+        scored: dict[SentenceKey, Candidate] = {}
+        passage_score = {}
+        for passage in pool:
+            best = 0.0
+            for start, end in self.retriever.chunk(passage.chunk_id).sentences:
+                key = (passage.source, start, end)
+                if key not in scored:
+                    text = passage.text[start - passage.start : end - passage.start]
+                    sentence = (passage.source, start, end, text, passage.section)
+                    scored[key] = self.scorer.score(
+                        question, sentence, vectors.get(key), self._leaning_antecedent(key, text)
+                    )
+                best = max(best, scored[key].score)
+            passage_score[passage.chunk_id] = best + FUSION_WEIGHT * passage.score
+        ranked = sorted(pool, key=lambda p: -passage_score[p.chunk_id])[: self._top_k]
+        keep = {
+            (p.source, s, e) for p in ranked for s, e in self.retriever.chunk(p.chunk_id).sentences
+        }
+        kept = [c for key, c in scored.items() if key in keep]
+        return ranked, kept + self._lines_below(question, kept, scored)
+
+    def _lines_below(
+        self, question: Question, kept: list[Candidate], scored: dict[SentenceKey, Candidate]
+    ) -> list[Candidate]:
+        """The lines under the kept headings and question lines, when no kept passage
+        holds them: they answer in their place (discourse.py)."""
+        have = {c.key for c in kept}
+        keys: list[SentenceKey] = []
+        for candidate in kept:
+            key: SentenceKey | None = candidate.key
+            text = candidate.text
+            for _ in range(MAX_UNSTATED + 1):
+                if states(text) or (key := self._below.get(key)) is None:
+                    break
+                source, start, end = key
+                text = self._documents[source].text[start:end]
+                if key not in have:
+                    keys.append(key)
+        keys = list(dict.fromkeys(keys))
+        vectors = self.vectors.sentences(keys) if keys else {}
+        extra = []
+        for key in keys:
+            if key in scored:
+                extra.append(scored[key])
+                continue
+            source, start, end = key
+            document = self._documents[source]
+            text = document.text[start:end]
+            sentence = (source, start, end, text, document.section_at(start))
+            extra.append(
+                self.scorer.score(
+                    question, sentence, vectors.get(key), self._leaning_antecedent(key, text)
+                )
+            )
+        return extra
+
+    def choose(self, question: Question, candidates: list[Candidate]) -> Selection:
+        """The answer sentences among ``candidates``, with the neighbours they need."""
+        by_key = {c.key: c for c in candidates}
+        return choose_sentences(
+            question,
+            candidates,
+            self.scorer.weights,
+            lambda c: by_key.get(self.predecessor.get(c.key)),
+            lambda c: by_key.get(self._successor.get(c.key)),
+            lambda c: by_key.get(self._below.get(c.key)),
+        )
+
+    def with_parts(
+        self,
+        message: str,
+        query: str,
+        candidates: list[Candidate],
+        selection: Selection,
+        analyse: Callable[[str], Question],
+    ) -> Selection:
+        """Add the answer to each part of a question that asks several things.
+
+        Only the parts the user asks now: a follow-up made standalone by putting the
+        previous question in front keeps it as context, not as a part to answer again.
+        """
+        keys = {c.key for c in selection.sentences}
+        earlier = query[: -len(message)].strip() if query.endswith(message) else ""
+        asked = message if earlier else query
+        for part in question_parts(asked):
+            part = f"{earlier} {part}" if earlier else part
+            one = analyse(part)
+            rescored = [
+                self.scorer.score(one, c.sentence, self.vectors.get(c.key), c.antecedent)
+                for c in candidates
+            ]
+            keys |= {c.key for c in self.choose(one, rescored).sentences}
+        if len(keys) == len(selection.sentences):
+            return selection
+        chosen = [c for c in candidates if c.key in keys]
+        return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
+
+    def overview(
+        self, message: str, question: Question, overview: Overview, started: float
+    ) -> Evidence | None:
+        """The headline and lead of the article asked about: the only one, or the one
+        ranked first when the question says which ("the article about the reshuffle").
+        With several articles and no word saying which, each one's headline. None when
+        the words saying which are not what the article's opening is about ("the
+        article on Kuaidi's losses"): that is a question like any other."""
+        if overview.topic:
+            ranked, _ = self.rank(question)
+            lines = self._openings.of(ranked[0].source, overview.topic) if ranked else []
+        else:
+            lines = self._openings.unnamed()
+        if not lines:
+            return None
+        vectors = self.vectors.sentences([line.key for line in lines])
+        chosen = [
+            self.scorer.score(
+                question, (*line.span, line.text, line.chunk.section), vectors.get(line.key)
+            )
+            for line in lines
+        ]
+        passages = {
+            c.chunk_id: Passage(c.chunk_id, c.source, c.start, c.end, c.text, c.section, 0.0)
+            for c in (line.chunk for line in lines)
+        }
+        return Evidence(
+            message,
+            question,
+            list(passages.values()),
+            chosen,
+            Selection(tuple(chosen)),
+            Verdict(
+                answer=True,
+                coverage=1.0,
+                similarity=max(c.similarity for c in chosen),
+                missing=(),
+            ),
+            started,
+            time.perf_counter(),
+            overview=True,
+        )
+
+    def extractive_answer(self, evidence: Evidence, fallback: str | None = None) -> Answer:
+        """The chosen sentences quoted verbatim, each cited; or the refusal."""
+        common = {"passages": tuple(evidence.passages), "fallback": fallback}
+        if not evidence.answerable:
+            return Answer(
+                evidence.message, REFUSAL, refused=True, timings=evidence.timings(), **common
+            )
+        citations = tuple(
+            Citation(n, c.source, c.text, c.start, c.end, c.similarity, c.section)
+            for n, c in enumerate(evidence.selection.sentences, start=1)
+        )
+        chosen = {c.key for c in evidence.selection.sentences}
+        text = " ".join(
+            f"{self._quote(c, chosen)} [{n}]"
+            for n, c in enumerate(evidence.selection.sentences, start=1)
+        )
+        return Answer(evidence.message, text, citations, timings=evidence.timings(), **common)
+
+    def _leaning_antecedent(self, key: SentenceKey, text: str) -> Antecedent | None:
+        """Who the "he" a sentence opens with stands for, when the sentences before say."""
+        who = self._references.who(key)
+        if who is None or leaning_pronoun(text) != (who.start, who.end):
+            return None
+        return who
+
+    def _quote(self, candidate: Candidate, chosen: set[SentenceKey]) -> str:
+        """The sentence as the answer shows it: saying who its "he" is, unless the
+        sentence before it, also shown, does."""
+        who = candidate.antecedent
+        if who is None or self.predecessor.get(candidate.key) in chosen:
+            return candidate.text
+        return say_who(candidate.text, who)
+
+
+def quoted(candidate: Candidate, answer: str) -> bool:
+    """Whether ``answer`` quoted the sentence, as it stands or saying who its "he" is."""
+    who = candidate.antecedent
+    return candidate.text in answer or (who is not None and say_who(candidate.text, who) in answer)
