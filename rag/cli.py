@@ -4,6 +4,7 @@ Exit status: 0 success, 1 an expected failure (one ``Error:`` line on stderr),
 2 a usage error (click's own).
 """
 
+import gc
 import json
 import os
 import sys
@@ -387,4 +388,10 @@ def eval_command(
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="rag")
+    try:
+        cli(prog_name="rag")
+    finally:
+        # The interpreter's last garbage collection at exit walks every object the imports
+        # made (chromadb's alone: 0.45 s of each cold `rag ask`); frozen objects are
+        # skipped. Only cycles go uncollected, and the process ends right after.
+        gc.freeze()
