@@ -32,6 +32,7 @@ from rag.prompt import (
 from rag.reader.abstention import judge
 from rag.reader.acronyms import acronym_table, expand_acronyms, vocabulary
 from rag.reader.casing import NameCasing
+from rag.reader.dateline import asks_date
 from rag.reader.evidence import ArticleReader, Evidence, quoted
 from rag.reader.overview import asks_overview, names_the_article
 from rag.reader.questions import clean_question
@@ -139,6 +140,11 @@ class Assistant:
         overview = asks_overview(asked)
         if overview and not (history and leans_on_history(asked) and not names_the_article(asked)):
             evidence = self.reader.overview(message, self._analyse(asked), overview, started)
+            if evidence is not None:
+                return evidence
+        if asks_date(asked) and not (history and leans_on_history(asked)):
+            # "When was this published?": the article's dateline, like its credit line.
+            evidence = self.reader.dateline(message, self._analyse(asked), started)
             if evidence is not None:
                 return evidence
         standalone = self.standalone(asked, history)

@@ -87,3 +87,44 @@ def test_a_model_may_cite_any_sentence_of_the_opening(two_articles) -> None:  # 
     assert evidence.overview
     sources = model_sources(evidence, two_articles.reader, whole_passages=True, limit=5)
     assert sources.passages and sources.relevance is None
+
+
+INTERVIEW = """The future of Widgets, an interview with Ann Park
+
+Dec 15, 2021
+
+Widgets has been voted the most loved toolkit. Ann Park talks about its plans.
+Ann: We released version one in 2013, and version two ships next spring.
+"""
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("dated")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "interview.txt").write_text(INTERVIEW, "utf-8")
+    return Assistant(Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive"))
+
+
+def test_when_the_article_appeared_is_its_dateline(dated) -> None:  # noqa: ANN001
+    # A bare date shares no word with the question and is far from it in meaning.
+    for question in ("When was this published?", "When was this article written?"):
+        answer = dated.ask(question)
+        assert not answer.refused
+        assert _quotes(answer) == ["Dec 15, 2021"]
+        (citation,) = answer.citations
+        assert INTERVIEW[citation.start : citation.end] == "Dec 15, 2021"
+    # A date in the news is not the article's: "When was version one released?"
+    assert "2013" in dated.ask("When was version one released?").text
+
+
+def test_an_article_without_a_dateline_does_not_say_when_it_appeared(assistant) -> None:  # noqa: ANN001
+    # The bundled article has credit lines but no date line.
+    assert assistant.ask("When was this article published?").refused
+
+
+def test_the_dateline_of_the_article_named(two_articles) -> None:  # noqa: ANN001
+    # Its front matter's date comes first; the other article has no date line.
+    answer = two_articles.ask("When was the Acme article published?")
+    assert _quotes(answer) == ["date: 2024-03-03"]
+    assert two_articles.ask("When was the Harbor Bank story published?").refused

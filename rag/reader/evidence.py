@@ -18,7 +18,7 @@ from rag.documents import SourceDocument
 from rag.reader.abstention import Verdict
 from rag.reader.choice import Selection, choose_sentences, leaning_pronoun
 from rag.reader.discourse import MAX_UNSTATED, next_sentences, states
-from rag.reader.overview import Openings, Overview
+from rag.reader.overview import Line, Openings, Overview
 from rag.reader.people import Antecedent
 from rag.reader.question_parts import question_parts
 from rag.reader.references import PronounReferences, say_who
@@ -199,6 +199,21 @@ class ArticleReader:
             lines = self._openings.of(ranked[0].source, overview.topic) if ranked else []
         else:
             lines = self._openings.unnamed()
+        return self._opening_evidence(message, question, lines, started)
+
+    def dateline(self, message: str, question: Question, started: float) -> Evidence | None:
+        """The dateline of the article asked about: the only one, or the one ranked first.
+        None when it has none: the question is then answered like any other."""
+        line = self._openings.dateline()
+        if line is None:
+            ranked, _ = self.rank(question)
+            line = self._openings.dateline(ranked[0].source) if ranked else None
+        return self._opening_evidence(message, question, [line] if line else [], started)
+
+    def _opening_evidence(
+        self, message: str, question: Question, lines: list[Line], started: float
+    ) -> Evidence | None:
+        """Evidence made of lines of an article's opening, chosen by place, not score."""
         if not lines:
             return None
         vectors = self.vectors.sentences([line.key for line in lines])

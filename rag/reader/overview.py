@@ -19,6 +19,7 @@ from typing import TypeVar
 from rag.chunking import Chunk, sentences_by_source
 from rag.documents import SourceDocument
 from rag.reader.credits import CREDITS, gives_credit
+from rag.reader.dateline import DATELINE_LINES, is_dateline
 from rag.terms import content_terms
 
 # The headline, a subtitle if any, and the lead's first sentences.
@@ -155,17 +156,27 @@ class Openings:
         for chunk in chunks:
             by_source.setdefault(chunk.source, []).append(chunk)
         self._lines: dict[str, list[Line]] = {}
+        self._datelines: dict[str, Line] = {}
         for source, ordered in sentences_by_source(chunks).items():
             spans = sorted({*((a, b) for a, b, _ in ordered), *headings.get(source, ())})
             text = texts[source]
             keys = opening(((source, a, b), text[a:b]) for a, b in spans)
             self._lines[source] = [_line(key, text, by_source[source]) for key in keys]
+            dated = [(a, b) for a, b in spans[:DATELINE_LINES] if is_dateline(text[a:b])]
+            if dated:
+                self._datelines[source] = _line((source, *dated[0]), text, by_source[source])
 
     def of(self, source: str, topic: str = "") -> list[Line]:
         """``source``'s opening; none when ``topic`` names what it is not about."""
         lines = self._lines.get(source, [])
         opened = set(content_terms(" ".join(line.text for line in lines)))
         return lines if set(content_terms(topic)) <= opened else []
+
+    def dateline(self, source: str | None = None) -> Line | None:
+        """``source``'s dateline; without a source, the only article's."""
+        if source is None:
+            return self._datelines.get(next(iter(self._lines))) if len(self._lines) == 1 else None
+        return self._datelines.get(source)
 
     def unnamed(self) -> list[Line]:
         """The opening of the only article; with several, each one's headline."""
