@@ -204,8 +204,9 @@ class ArticleReader:
     def dateline(self, message: str, question: Question, started: float) -> Evidence | None:
         """The dateline of the article asked about: the only one, or the one ranked first.
         None when it has none: the question is then answered like any other."""
-        line = self._openings.dateline()
-        if line is None:
+        if len(self._documents) == 1:
+            line = self._openings.dateline()
+        else:
             ranked, _ = self.rank(question)
             line = self._openings.dateline(ranked[0].source) if ranked else None
         return self._opening_evidence(message, question, [line] if line else [], started)
