@@ -79,7 +79,7 @@ LLM_OPTION = click.option(
 FALLBACK_OPTION = click.option(
     "--fallback",
     type=click.Choice(["none", "extractive"]),
-    help="On a model failure: fail, or answer extractively and say so.",
+    help="On a model failure or refusal: fail (none), or answer extractively and say so.",
 )
 
 

@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     max_tokens: int = Field(400, ge=16, description="Most tokens a generated answer may use.")
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     fallback: Literal["none", "extractive"] = Field(
-        "none", description="On a model failure: fail (none) or answer extractively."
+        "none",
+        description="On a model failure (an error, a timeout, or a refusal where the"
+        " passages answer): fail or keep the refusal (none), or answer extractively.",
     )
     local_model: Path | None = Field(
         None,
