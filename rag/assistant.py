@@ -156,7 +156,7 @@ class Assistant:
             # A follow-up asks for something new: prefer not to repeat the previous answer.
             previous = last_assistant_message(history) or ""
             candidates = [
-                replace(c, similarity=c.similarity - REPEAT_PENALTY) if quoted(c, previous) else c
+                replace(c, repeat_penalty=REPEAT_PENALTY) if quoted(c, previous) else c
                 for c in candidates
             ]
         selection = self.reader.choose(question, candidates)

@@ -153,6 +153,10 @@ def choose_sentences(
         if not typed or typed[0].score < best.score - TYPE_MARGIN:
             return Selection((), f"no passage gives a {question.kind}")
         best = typed[0]
+    if question.kind == PERSON and not best.typed:
+        # "Who started it?": a close sentence nearer in meaning that names someone new
+        # answers, not one that scored higher on the question's words and names nobody new.
+        best = _close_one(best, ranked, lambda c: c.typed and c.similarity > best.similarity)
     role = question.role if question.kind == PERSON else None
     if role is not None and not states_role(best.text, *role):
         # "Who is the chairman of Alibaba?": a close sentence that says so for Alibaba

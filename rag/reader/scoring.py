@@ -72,6 +72,8 @@ class Candidate:
     names_focus: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
     # Who the "he"/"she" the sentence opens with stands for, when the sentences before say.
     antecedent: Antecedent | None = None
+    # Taken off the score of a sentence a follow-up's previous answer already gave.
+    repeat_penalty: float = 0.0
 
     @cached_property
     def named(self) -> bool:
@@ -88,7 +90,12 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        return self.similarity + LEXICAL_WEIGHT * self.overlap + TYPE_WEIGHT * self.typed
+        return (
+            self.similarity
+            - self.repeat_penalty
+            + LEXICAL_WEIGHT * self.overlap
+            + TYPE_WEIGHT * self.typed
+        )
 
 
 def weighted_share(wanted: set[str], present: set[str], weights: TermWeights) -> float:
