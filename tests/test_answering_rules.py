@@ -521,6 +521,10 @@ def test_what_someone_said_is_where_they_speak() -> None:
     assert speaker("What did Jack Ma say?") == "Jack Ma"
     assert speaker("What has Joe Tsai said about the assets?") == "Joe Tsai"
     assert speaker("What did the Alibaba employee say?") is None  # a description, not a name
+    # How someone describes a thing is asked in their words too.
+    assert speaker("How did Joe Tsai describe the plan?") == "Joe Tsai"
+    assert speaker("How does Jack Ma sum up the year?") == "Jack Ma"
+    assert speaker("How did the market describe it?") is None
     assert expected_type("What did Jack Ma say?") == "words"
     asked = "What did Jack Ma say?"
     assert has_type("Facing rivals, Jack Ma said that it will change.", "words", asked=asked)

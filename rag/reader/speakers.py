@@ -10,10 +10,14 @@ from functools import lru_cache
 
 from rag.reader.people import entity_names, new_to
 
-# "What did Jack Ma say?", "What has Joe Tsai said about ...", "What does Alibaba claim?"
+# "What did Jack Ma say?", "What has Joe Tsai said about ...", "What does Alibaba claim?",
+# "How did Turnbull describe his chances?"
 _ASKS_WHAT_SAID = re.compile(
     r"\bwhat (?:did|does|do|has|have|had) (?P<speaker>.+?) (?:say|said|state|stated|tell|told"
-    r"|claim|claimed|announce|announced|reveal|revealed|write|wrote|argue|argued|think)\b",
+    r"|claim|claimed|announce|announced|reveal|revealed|write|wrote|argue|argued|think)\b"
+    # "How did Turnbull describe his chances?": his words too.
+    r"|\bhow (?:did|does|do|has|have|had) (?P<describer>.+?) (?:describe|described|sum|summed"
+    r"|characteri[sz]e|characteri[sz]ed|explain|explained)\b",
     re.I,
 )
 _SPEECH = (
@@ -28,7 +32,7 @@ def speaker(question: str) -> str | None:
     if match is None:
         return None
     # Only a name: "the Alibaba employee who spoke to the WSJ" is not Alibaba speaking.
-    phrase = match.group("speaker").strip()
+    phrase = (match.group("speaker") or match.group("describer")).strip()
     return phrase if entity_names(phrase) == [phrase] else None
 
 
