@@ -51,6 +51,8 @@ from rag.terms import TermWeights, content_terms
         ("Which number of shares did it sell?", "count"),
         ("What number did he give for its investments?", "count"),
         ("What percentage stake does it hold?", "percent"),
+        ("How much revenue did it make?", "money"),
+        ("How fast is revenue growing?", None),  # a rate, not an amount of money
         ("Who wrote this piece?", "author"),
         ("In the March shake-up, who came back to run it?", "person"),
         ("According to the staffer, why is it better?", "reason"),

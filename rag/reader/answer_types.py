@@ -81,6 +81,9 @@ _QUESTION_TYPES = [
     (AGE, re.compile(r"\bhow old\b|\bwhat age\b|\b(his|her|their)\s+age\b")),
     (DURATION, re.compile(r"\bhow long\b")),
     (PERCENT, re.compile(r"\bpercent|\bpercentage\b|%")),
+    # "How fast is revenue growing?" asks for a rate ("3.5 times", "15 percent a month"),
+    # not an amount of money, whatever it measures.
+    (None, re.compile(r"\bhow (fast|quickly|rapidly)\b")),
     # "How many days after it passed Alibaba's market value ...": a count, whatever the topic.
     (COUNT, re.compile(r"\bhow many\b")),
     (
