@@ -50,6 +50,8 @@ def test_eval_json_out_compare_and_floors(tmp_path: Path) -> None:
         "retrieved",
         "latency_ms",
     }
+    # Who answered, and whether the extractive answerer stood in for a model.
+    assert (row["answerer"], row["fallback"]) == ("extractive", None)
     assert data["rows"][1]["refused"] is True  # "How old is Daniel Zhang?"
 
     table = run_rag("eval", str(gold), "--compare", str(out), "--fail-under", "hit@k=1.01")

@@ -48,6 +48,9 @@ class EvalRow:
     latency_ms: float
     expected: str
     facts: list[list[str]] = field(default_factory=list)
+    # Who wrote the answer, and why the extractive answerer stood in for a model if it did.
+    answerer: str = "extractive"
+    fallback: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,6 +115,8 @@ def score(
         latency_ms=latency_ms,
         expected=question.answer,
         facts=[list(f) for f in question.facts],
+        answerer=answer.answerer,
+        fallback=answer.fallback,
     )
 
 
