@@ -208,9 +208,7 @@ class Assistant:
         except LLMError as exc:
             if self.settings.fallback != "extractive":
                 raise
-            answer = self.reader.extractive_answer(evidence, fallback=str(exc))
-            yield f"\n\n[{exc} - falling back to the extractive answer]\n\n{answer.text}"
-            yield answer
+            yield from self._extractive_instead(evidence, str(exc))
             return
         verified = self.verifier.verify(
             without_instruction_echoes("".join(written)),
@@ -220,9 +218,7 @@ class Assistant:
         )
         stand_in = _stand_in_reason(verified.refused, bool(verified.citations), self.settings)
         if stand_in:
-            answer = self.reader.extractive_answer(evidence, fallback=stand_in)
-            yield f"\n\n[{stand_in} - falling back to the extractive answer]\n\n{answer.text}"
-            yield answer
+            yield from self._extractive_instead(evidence, stand_in)
             return
         yield Answer(
             evidence.message,
@@ -234,6 +230,12 @@ class Assistant:
             timings=evidence.timings(),
             unsupported=verified.unsupported,
         )
+
+    def _extractive_instead(self, evidence: Evidence, reason: str) -> Iterator[str | Answer]:
+        """The extractive answer in a model's place: what is streamed says why first."""
+        answer = self.reader.extractive_answer(evidence, fallback=reason)
+        yield f"\n\n[{reason} - falling back to the extractive answer]\n\n{answer.text}"
+        yield answer
 
     def chat(self, message: str, history: Sequence[Any] = ()) -> Answer:
         """Answer ``message`` in a conversation (``{"role", "content"}`` turns, oldest first)."""
