@@ -40,6 +40,7 @@ DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ANSWER_WAIT_MS = 120_000  # a loaded 2-core machine; an answer normally takes well under 1 s
 MESSAGES = '#chat [data-testid="user"], #chat [data-testid="bot"]'
+STATUS_ERROR = '[data-testid="status-tracker"] .error'  # Gradio's "Error" label on a block
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +263,33 @@ def test_stop_shows_while_an_answer_is_written(tmp_path: Path, shared_settings) 
             written = page.locator("#chat").inner_text()
             page.wait_for_timeout(1_500)
             assert page.locator("#chat").inner_text() == written  # nothing more arrives
-            assert "word199" not in written
+            assert "word3" in written and "word199" not in written  # what was written stays
+            # A stopped answer is not a failed one: no error label over the chat.
+            assert page.locator(f"#chat {STATUS_ERROR}").count() == 0
             # Stop let go of the model: its connection closed long before the deadline.
             assert peer.wait_idle(10)
+
+            # The chat goes on: the next question is answered, and Stop cuts it too.
+            page.locator("#question textarea").fill("Who was the one before him?")
+            page.locator("#ask").click()
+            page.locator("#stop").wait_for(state="visible", timeout=ANSWER_WAIT_MS)
+            second = page.locator('#chat [data-testid="bot"]').nth(1)
+            second.filter(has_text="word3").wait_for(timeout=ANSWER_WAIT_MS)
+            page.locator("#stop").click()
+            page.locator("#stop").wait_for(state="hidden", timeout=10_000)
+            assert page.locator('#chat [data-testid="user"]').count() == 2
+            assert page.locator(f"#chat {STATUS_ERROR}").count() == 0
+            assert peer.wait_idle(10)
+
+            # A model that goes quiet mid-answer: Stop cuts the read that waits on it,
+            # well before the 60 s deadline.
+            peer.mode, peer.interval = "trickle", 120
+            page.locator("#question textarea").fill("Who was named CEO of Taotian Group?")
+            page.locator("#ask").click()
+            third = page.locator('#chat [data-testid="bot"]').nth(2)
+            third.filter(has_text="t0").wait_for(timeout=ANSWER_WAIT_MS)
+            page.locator("#stop").click()
+            page.locator("#stop").wait_for(state="hidden", timeout=10_000)
+            assert peer.wait_idle(10)
+            assert page.locator(f"#chat {STATUS_ERROR}").count() == 0
             context.close()

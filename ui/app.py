@@ -15,10 +15,12 @@ from typing import Any
 
 import gradio as gr
 
+from rag.deadline import CallScope
 from rag.errors import QuestionError, RagError
 from ui.highlight import highlighted_article
 from ui.messages import error_message, final_messages, message_text, plain_history
 from ui.page import CSS, LITERAL_TAGS, PAGE_JS, SCROLL_JS, THEME
+from ui.runs import AnswerRuns
 
 __all__ = ["CSS", "PAGE_JS", "THEME", "build_app", "launch", "stream_reply"]
 
@@ -100,39 +102,75 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
     titles = ", ".join(d.title for d in assistant.index.documents)
     choices = available_answerers(assistant) if factory else [assistant.answerer]
     running, idle = gr.update(visible=True), gr.update(visible=False)
+    runs = AnswerRuns()
 
     def respond(
-        message: str, history: list[dict[str, Any]], answerer: str, answers: dict[int, Any]
+        message: str,
+        history: list[dict[str, Any]],
+        answerer: str,
+        answers: dict[int, Any],
+        request: gr.Request,
     ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         if not message.strip():
             yield gr.skip(), history, gr.skip(), answers, idle
             return
+        session = request.session_hash or ""
+        calls = runs.start(session)
+        try:
+            yield from answer_in(calls, message, history, answerer, answers)
+        finally:
+            runs.end(session, calls)
+
+    def answer_in(
+        calls: CallScope,
+        message: str,
+        history: list[dict[str, Any]],
+        answerer: str,
+        answers: dict[int, Any],
+    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+        """The reply's steps, each model read inside ``calls`` so Stop can cut it."""
+        asked = [*history, {"role": "user", "content": message}]
         try:
             current = pool.get(answerer)
             replies = stream_reply(current, message, history, answers)
             # The question leaves the box once it is accepted; a rejected one stays.
-            shown, answer = next(replies)
+            shown, answer = calls.run(next, replies)
         except QuestionError as exc:
-            asked = [*history, {"role": "user", "content": message}]
             yield message, [*asked, error_message(exc)], gr.skip(), answers, idle
             return
         except RagError as exc:
-            asked = [*history, {"role": "user", "content": message}]
             yield "", [*asked, error_message(exc)], gr.skip(), answers, idle
             return
         index = len(history) + 1  # the answer message follows the user message
-        while answer is None:
-            yield "", shown, gr.skip(), answers, running
-            try:
-                shown, answer = next(replies)
-            except StopIteration:
-                yield "", shown, gr.skip(), answers, idle
-                return
+        try:
+            while answer is None and not calls.aborted:
+                yield "", shown, gr.skip(), answers, running
+                written = shown
+                try:
+                    shown, answer = calls.run(next, replies)
+                except StopIteration:
+                    break
+                if calls.aborted:
+                    # Stopped: what was written stays; the cut call's error or
+                    # stand-in answer is not shown.
+                    shown, answer = written, None
+        finally:
+            replies.close()
+        if answer is None:
+            yield "", shown, gr.skip(), answers, idle
+            return
         answers = {**answers, index: answer}
         yield "", shown, _article_html(assistant, answer, index), answers, idle
 
+    def stop_answer(request: gr.Request) -> Any:
+        runs.stop(request.session_hash or "")
+        return idle
+
     def retry(
-        history: list[dict[str, Any]], answerer: str, answers: dict[int, Any]
+        history: list[dict[str, Any]],
+        answerer: str,
+        answers: dict[int, Any],
+        request: gr.Request,
     ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         users = [i for i, turn in enumerate(history) if turn["role"] == "user"]
         if not users:
@@ -141,7 +179,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         last = users[-1]
         question = message_text(history[last]["content"])
         kept = {i: a for i, a in answers.items() if i < last}
-        yield from respond(question, history[:last], answerer, kept)
+        yield from respond(question, history[:last], answerer, kept, request)
 
     def select(answers: dict[int, Any], event: gr.SelectData) -> Any:
         index = event.index if isinstance(event.index, int) else event.index[0]
@@ -199,11 +237,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         ]
         for event in events:
             event.then(None, None, None, js=SCROLL_JS)
-        # Hidden by a step after the cancel: set by the cancelling event itself, it
-        # stayed on screen in Chromium (tests/test_browser.py).
-        stop.click(None, None, None, cancels=events).then(
-            lambda: idle, None, stop, api_visibility="private"
-        )
+        stop.click(stop_answer, None, stop, api_visibility="private")
         clear.click(
             lambda: ("", [], _article_html(assistant, None), {}),
             None,
