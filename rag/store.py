@@ -33,7 +33,8 @@ from rag.terms import comparable_words
 # Bump when chunking, stored fields or stored vectors change, so old indexes are rebuilt;
 # not for a change of how the same vectors are computed (torch to onnxruntime was not one).
 # 4: chunk vectors made from sentence vectors; the sentence collection's small graph.
-INDEX_FORMAT = 4
+# 5: sentence and word rows hold an id and a vector only (the id names the sentence).
+INDEX_FORMAT = 5
 _PREFIX = "rag-"
 _SENTENCES_SUFFIX = "-s"
 # The id of a sentence's second reading, with its pronoun resolved.
@@ -45,7 +46,9 @@ LOCK_FILE = ".rag-index.lock"
 _CHUNK_SPACE = {"hnsw": {"space": "cosine"}}
 # Sentences and words are only ever fetched by id (query time reranks the retrieved
 # chunks' sentences), never searched, so their vector graph is built at the least cost:
-# Chroma's default graph took 4x the CPU to insert 12,000 vectors.
+# Chroma's default graph took 4x the CPU to insert 12,000 vectors. For the same reason
+# their rows hold no text or metadata, which Chroma indexes too: 9,369 rows of 100
+# documents were written in 2.0 s instead of 5.0 s (bench/README.md).
 _SENTENCE_SPACE = {"hnsw": {"space": "cosine", "ef_construction": 8, "max_neighbors": 4}}
 # Rows per Chroma add.
 _WRITE_BATCH = 1000
@@ -248,8 +251,6 @@ class IndexStore:
             sentence_collection.add(
                 ids=[row_id for row_id, _, _ in rows],
                 embeddings=reading_vectors[first : first + _WRITE_BATCH],
-                documents=[text for _, text, _ in rows],
-                metadatas=[_reading_metadata(key) for _, _, key in rows],
             )
         for first in range(0, len(chunks), _WRITE_BATCH):
             _add_chunks(
@@ -271,15 +272,15 @@ class IndexStore:
                 self.client.delete_collection(name)
 
 
-def _reading_metadata(key: tuple[str, int, int] | None) -> dict[str, Any]:
-    if key is None:
-        return {"word": True}
-    source, start, end = key
-    return {"source": source, "start": start, "end": end}
-
-
 def _sentence_id(source: str, start: int, end: int) -> str:
     return f"{source}#{start}-{end}"
+
+
+def _sentence_key(row_id: str) -> tuple[str, int, int]:
+    """The (source, start, end) a sentence reading's id names (its inverse above)."""
+    source, _, span = row_id.removesuffix(_RESOLVED_SUFFIX).rpartition("#")
+    start, _, end = span.partition("-")
+    return source, int(start), int(end)
 
 
 def _row_id(key: tuple[str, int, int] | None) -> str | None:
@@ -389,8 +390,13 @@ def load_sentence_vectors(
     if not keys:
         return {}
     ids = [_sentence_id(*k) + suffix for k in keys for suffix in ("", _RESOLVED_SUFFIX)]
-    records = collection.get(ids=ids, include=["embeddings", "metadatas"])
+    records = collection.get(ids=ids, include=["embeddings"])
+    # Chroma returns rows in no set order: the sentence as written leads its readings.
+    rows = sorted(
+        zip(records["ids"], records["embeddings"], strict=True),
+        key=lambda row: row[0].endswith(_RESOLVED_SUFFIX),
+    )
     found: dict[tuple[str, int, int], list[list[float]]] = {}
-    for m, vector in zip(records["metadatas"], records["embeddings"], strict=True):
-        found.setdefault((m["source"], int(m["start"]), int(m["end"])), []).append(list(vector))
+    for row_id, vector in rows:
+        found.setdefault(_sentence_key(row_id), []).append(list(vector))
     return found
