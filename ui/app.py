@@ -142,18 +142,19 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
             yield "", [*asked, error_message(exc)], gr.skip(), answers, idle
             return
         index = len(history) + 1  # the answer message follows the user message
+        written = asked  # what stays on the page if Stop cuts the answer
         try:
-            while answer is None and not calls.aborted:
+            while answer is None:
+                if calls.aborted:
+                    # Stopped: the cut call's error or stand-in answer is not shown.
+                    shown = written
+                    break
                 yield "", shown, gr.skip(), answers, running
                 written = shown
                 try:
                     shown, answer = calls.run(next, replies)
                 except StopIteration:
                     break
-                if calls.aborted:
-                    # Stopped: what was written stays; the cut call's error or
-                    # stand-in answer is not shown.
-                    shown, answer = written, None
         finally:
             replies.close()
         if answer is None:
