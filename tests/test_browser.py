@@ -6,6 +6,7 @@ article, on a desktop and on a phone. Each wait is bounded.
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -291,5 +292,25 @@ def test_stop_shows_while_an_answer_is_written(tmp_path: Path, shared_settings) 
             page.locator("#stop").click()
             page.locator("#stop").wait_for(state="hidden", timeout=10_000)
             assert peer.wait_idle(10)
+            assert page.locator(f"#chat {STATUS_ERROR}").count() == 0
+
+            # A model that never starts: Stop shows while it is awaited and cuts the wait;
+            # the question stays, with no cut-off error under it.
+            peer.mode, before = "silent", peer.requests
+            asked = "Who leads Taotian now?"
+            page.locator("#question textarea").fill(asked)
+            page.locator("#ask").click()
+            page.locator("#stop").wait_for(state="visible", timeout=ANSWER_WAIT_MS)
+            deadline = time.monotonic() + 60
+            while peer.requests == before and time.monotonic() < deadline:
+                time.sleep(0.05)  # the question reached the model, which stays silent
+            assert peer.requests == before + 1
+            page.locator("#stop").click()
+            page.locator("#stop").wait_for(state="hidden", timeout=10_000)
+            assert peer.wait_idle(10)
+            page.wait_for_timeout(1_000)
+            users = page.locator('#chat [data-testid="user"]')
+            assert users.count() == 4 and users.last.inner_text().strip() == asked
+            assert page.locator('#chat [data-testid="bot"]').count() == 3
             assert page.locator(f"#chat {STATUS_ERROR}").count() == 0
             context.close()

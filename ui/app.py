@@ -130,6 +130,10 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
     ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         """The reply's steps, each model read inside ``calls`` so Stop can cut it."""
         asked = [*history, {"role": "user", "content": message}]
+        if answerer != "extractive":
+            # A model may be long in coming to its first word (loading, a long prompt, a
+            # busy server): Stop shows from the start, not from that word.
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), running
         try:
             current = pool.get(answerer)
             replies = stream_reply(current, message, history, answers)
