@@ -391,12 +391,7 @@ def load_sentence_vectors(
         return {}
     ids = [_sentence_id(*k) + suffix for k in keys for suffix in ("", _RESOLVED_SUFFIX)]
     records = collection.get(ids=ids, include=["embeddings"])
-    # Chroma returns rows in no set order: the sentence as written leads its readings.
-    rows = sorted(
-        zip(records["ids"], records["embeddings"], strict=True),
-        key=lambda row: row[0].endswith(_RESOLVED_SUFFIX),
-    )
     found: dict[tuple[str, int, int], list[list[float]]] = {}
-    for row_id, vector in rows:
+    for row_id, vector in zip(records["ids"], records["embeddings"], strict=True):
         found.setdefault(_sentence_key(row_id), []).append(list(vector))
     return found
