@@ -26,14 +26,12 @@ class AnswerRuns:
             self._running[session] = calls
         return calls
 
-    def stop(self, session: str) -> bool:
-        """Cut the session's running answer; False when none is running."""
+    def stop(self, session: str) -> None:
+        """Cut the session's running answer, if one is running."""
         with self._lock:
             calls = self._running.pop(session, None)
-        if calls is None:
-            return False
-        calls.abort()
-        return True
+        if calls is not None:
+            calls.abort()
 
     def end(self, session: str, calls: CallScope) -> None:
         """Forget the session's answer once it is over, unless a newer one replaced it."""
