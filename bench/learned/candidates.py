@@ -35,6 +35,7 @@ def question_row(assistant: Assistant, gold) -> dict:
                 "similarity": c.similarity,
                 "overlap": c.overlap,
                 "typed": bool(c.typed),
+                "score": c.score,
                 "fact": any(f in c.text.lower() for f in facts),
                 "chosen": c.key in chosen,
             }

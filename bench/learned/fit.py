@@ -23,8 +23,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from rag.reader.scoring import LEXICAL_WEIGHT, TYPE_WEIGHT
+
 RANKER_FEATURES = ("similarity", "overlap", "typed")
-PRODUCT_WEIGHTS = np.array([1.0, 0.6, 0.1])  # rag/reader/scoring.py: 1, LEXICAL, TYPE
+PRODUCT_WEIGHTS = np.array([1.0, LEXICAL_WEIGHT, TYPE_WEIGHT])  # the hand-set scorer's
 
 
 def load(path: Path) -> list[dict]:
@@ -64,13 +66,7 @@ def evidence_features(row: dict) -> list[float]:
     """What the product knows when it decides to answer: the verdict's similarity and
     coverage, the best score and its lead over the next, the chosen sentences' best
     overlap, whether an answer kind is wanted and whether a chosen sentence has it."""
-    scores = sorted(
-        (
-            float(np.array([c[f] for f in RANKER_FEATURES], float) @ PRODUCT_WEIGHTS)
-            for c in row["candidates"]
-        ),
-        reverse=True,
-    ) or [0.0]
+    scores = sorted((c["score"] for c in row["candidates"]), reverse=True) or [0.0]
     chosen = [c for c in row["candidates"] if c["chosen"]]
     return [
         row["similarity"],
