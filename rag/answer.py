@@ -60,6 +60,9 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     unsupported: tuple[str, ...] = ()
     fallback: str | None = None
+    # The short answer ("643 million yuan"), read from the cited sentence by the reader's
+    # model; "" when there is none (a refusal, a model's answer, an overview).
+    short: str = ""
 
     def __str__(self) -> str:
         return self.text
@@ -68,6 +71,7 @@ class Answer:
         return {
             "question": self.question,
             "answer": self.text,
+            "short_answer": self.short,
             "refused": self.refused,
             "citations": [c.to_dict() for c in self.citations],
             "timings": {k: round(v, 2) for k, v in self.timings.items()},

@@ -16,12 +16,13 @@ import numpy as np
 
 from rag.answer import Answer, Passage
 from rag.citations import CitationVerifier
+from rag.encoders.minilm import load_onnx_minilm
+from rag.encoders.reader import load_reader
 from rag.errors import LLMError
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.model_sources import model_sources
 from rag.models import ChatModel, make_model
-from rag.onnx_minilm import load_onnx_minilm
 from rag.prompt import (
     ECHO_CHARS,
     answer_messages,
@@ -90,7 +91,13 @@ class Assistant:
         )
         self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
         self.reader = ArticleReader(
-            status.documents, chunks, self.retriever, self.scorer, self._stored, self.settings.top_k
+            status.documents,
+            chunks,
+            self.retriever,
+            self.scorer,
+            self._stored,
+            self.settings.top_k,
+            load_reader(),
         )
         texts = [d.text for d in status.documents]
         self._acronyms = acronym_table(texts)

@@ -148,9 +148,10 @@ def format_citations(answer: Any) -> str:
 
 
 def format_answer(answer: Any) -> str:
-    """The answer text, then its citations."""
-    details = format_citations(answer)
-    return f"{answer.text}\n\n{details}" if details else answer.text
+    """The short answer (when the reader found one), the answer text, then its citations."""
+    parts = [f"Answer: {answer.short}"] if getattr(answer, "short", "") else []
+    parts += [answer.text, format_citations(answer)]
+    return "\n\n".join(p for p in parts if p)
 
 
 @cli.command()

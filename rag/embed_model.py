@@ -13,7 +13,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 from rag.embedding import MODEL_NAME
-from rag.onnx_minilm import OnnxMiniLM, load_onnx_minilm
+from rag.encoders.minilm import OnnxMiniLM, load_onnx_minilm
 
 
 class MiniLMEmbedding(BaseEmbedding):

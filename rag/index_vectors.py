@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.onnx_minilm import normalise
+from rag.encoders.minilm import normalise
 
 # Distinct texts per embedding call: one progress step, and plenty to batch by length.
 SLICE = 2048

@@ -5,7 +5,7 @@ import pytest
 
 from rag.answer import REFUSAL
 from rag.citations import CitationVerifier, SourceSentence
-from rag.onnx_minilm import OnnxMiniLM, load_onnx_minilm
+from rag.encoders.minilm import OnnxMiniLM, load_onnx_minilm
 from rag.terms import TermWeights
 
 PASSAGES = [

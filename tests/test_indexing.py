@@ -150,7 +150,7 @@ def test_stored_vectors_are_the_models_and_chunks_are_made_from_sentences(
     sentence's own vector."""
     import numpy as np
 
-    from rag.onnx_minilm import load_onnx_minilm, normalise
+    from rag.encoders.minilm import load_onnx_minilm, normalise
     from rag.store import load_chunks
 
     status = ensure_index(_settings(tmp_path, seeds))

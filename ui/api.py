@@ -77,6 +77,7 @@ def _completion(answer: Answer, created: int, ident: str) -> dict[str, Any]:
                 "message": {
                     "role": "assistant",
                     "content": answer.text,
+                    "short_answer": answer.short,
                     "citations": _citations(answer),
                     "refused": answer.refused,
                     "answerer": answer.answerer,

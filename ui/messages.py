@@ -65,7 +65,8 @@ def sources_text(answer: Any) -> str:
 
 def final_messages(answer: Any) -> list[dict[str, Any]]:
     """The answer's text, then an open block of its sources and any note about it."""
-    messages: list[dict[str, Any]] = [{"role": "assistant", "content": answer.text}]
+    text = f"**{answer.short}**\n\n{answer.text}" if answer.short else answer.text
+    messages: list[dict[str, Any]] = [{"role": "assistant", "content": text}]
     if answer.citations:
         # No "status": Gradio shows such a block open; "done" would fold it away.
         title = f"Sources ({len(answer.citations)})"

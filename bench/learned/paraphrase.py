@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.onnx_minilm import load_onnx_minilm
+from rag.encoders.minilm import load_onnx_minilm
 from rag.terms import content_terms
 
 SWAP, DROP = 0.5, 0.15

@@ -111,7 +111,9 @@ def score(
         supporting_quotes=sum(quoted),
         retrieved=[p.chunk_id for p in answer.passages],
         hit_rank=hit_rank,
-        token_f1=token_f1(answer.text, question.answer) if question.answerable else 0.0,
+        token_f1=token_f1(answer.short or answer.text, question.answer)
+        if question.answerable
+        else 0.0,
         latency_ms=latency_ms,
         expected=question.answer,
         facts=[list(f) for f in question.facts],

@@ -19,6 +19,11 @@ from rag.reader.scoring import Candidate, Question, weighted_share
 from rag.terms import TermWeights
 
 MIN_SIMILARITY = 0.3
+# The reader's probability, for the best chosen sentence, below which the article is
+# taken not to say (chosen leave-one-article-out on the suite: bench/reader_sweep.py).
+MIN_READING = 0.0
+# Whether the hand gates above (named, similarity, coverage) still apply (sweep).
+RULE_GATES = True
 MIN_COVERAGE = 0.0
 # Evidence holding every term of the question is about it however far its embedding
 # ("What happened on December 20th?" is at cosine 0.14 from "On December 20th, ...").
@@ -33,6 +38,7 @@ class Verdict:
     coverage: float
     similarity: float
     missing: tuple[str, ...]
+    reading: float | None = None  # the reader's best probability among the chosen
 
 
 def judge(
@@ -57,14 +63,20 @@ def judge(
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
         # A sentence is read saying who its known "he" is, as the scorer typed it.
         named = named and any(new_names(resolved(c.text, c.antecedent), known) for c in chosen)
-    return Verdict(
-        answer=bool(chosen)
-        and named
+    readings = [c.reading for c in chosen if c.reading is not None]
+    reading = max(readings) if readings else None
+    read = reading is None or reading >= MIN_READING
+    rules = (
+        named
         and (similarity >= MIN_SIMILARITY or coverage >= FULL_COVERAGE or credited)
-        and coverage >= MIN_COVERAGE,
+        and coverage >= MIN_COVERAGE
+    )
+    return Verdict(
+        answer=bool(chosen) and read and (rules or not RULE_GATES),
         coverage=coverage,
         similarity=similarity,
         missing=missing,
+        reading=reading,
     )
 
 

@@ -133,6 +133,8 @@ def choose_sentences(
     ``below`` the next sentence in the article (across line breaks)."""
     if not candidates:
         return Selection((), "nothing was retrieved")
+    if MODEL_CHOICE:
+        return choose_by_reading(candidates, previous, following)
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0]
     if question.kind in CREDIT_KINDS:
@@ -201,6 +203,40 @@ def choose_sentences(
     )
     # A line under a heading is chosen with its lifted score and may be reached again
     # as a neighbour with its own: one of each sentence.
+    unique = {c.key: c for c in reversed(chosen)}
+    return Selection(tuple(sorted(unique.values(), key=lambda c: (c.source, c.start))))
+
+
+# The model chooses alone (sweep: bench/reader_sweep.py), the rules above left out.
+MODEL_CHOICE = False
+# A runner-up the model reads as answering, this close to the best, joins it.
+READING_MARGIN = 0.2
+
+
+def choose_by_reading(
+    candidates: list[Candidate],
+    previous: Callable[[Candidate], Candidate | None] = lambda c: None,
+    following: Callable[[Candidate], Candidate | None] = lambda c: None,
+) -> Selection:
+    """The sentence the model reads as answering best, with the runners-up it reads
+    nearly as well (up to MAX_SENTENCES), the sentence a pronoun leans on, and the
+    sentences that carry the best one on."""
+    read = [c for c in candidates if c.reading is not None]
+    if not read:
+        return Selection((), "nothing was retrieved")
+    ranked = sorted(read, key=lambda c: (-(c.reading or 0.0), -c.score))
+    best = ranked[0]
+    chosen = [best]
+    for candidate in ranked[1:MAX_SENTENCES]:
+        if (candidate.reading or 0.0) >= (best.reading or 0.0) - READING_MARGIN:
+            chosen.append(candidate)
+    _carry_on(chosen, best, following)
+    _extend(
+        chosen,
+        previous,
+        lambda current, before: leans_back(current.text) and current.antecedent is None,
+        MAX_LOOKBACK,
+    )
     unique = {c.key: c for c in reversed(chosen)}
     return Selection(tuple(sorted(unique.values(), key=lambda c: (c.source, c.start))))
 

@@ -10,11 +10,12 @@ or by a model reading the same evidence.
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.chunking import Chunk, sentence_predecessors
 from rag.documents import SourceDocument
+from rag.encoders.reader import SentenceReader
 from rag.reader.abstention import Verdict
 from rag.reader.choice import Selection, choose_sentences, leaning_pronoun
 from rag.reader.discourse import MAX_UNSTATED, next_sentences, states
@@ -28,6 +29,8 @@ from rag.sentence_vectors import SentenceKey, SentenceVectors
 
 # Weight of the fused rank score (about 0.03 at most) next to the sentence score.
 FUSION_WEIGHT = 5.0
+# How many of the retrieved sentences, best-scored first, the model reads.
+READ_POOL = 16
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,10 @@ class ArticleReader:
         scorer: SentenceScorer,
         vectors: SentenceVectors,
         top_k: int,
+        model: SentenceReader | None = None,
     ) -> None:
         self.retriever = retriever
+        self.model = model
         self.scorer = scorer
         self.vectors = vectors
         self._top_k = top_k
@@ -103,12 +108,31 @@ class ArticleReader:
                     )
                 best = max(best, scored[key].score)
             passage_score[passage.chunk_id] = best + FUSION_WEIGHT * passage.score
+        if self.model is not None:
+            scored = self._read(question, scored)
+            for passage in pool:
+                best = max(
+                    scored[(passage.source, s, e)].score
+                    for s, e in self.retriever.chunk(passage.chunk_id).sentences
+                )
+                passage_score[passage.chunk_id] = best + FUSION_WEIGHT * passage.score
         ranked = sorted(pool, key=lambda p: -passage_score[p.chunk_id])[: self._top_k]
         keep = {
             (p.source, s, e) for p in ranked for s, e in self.retriever.chunk(p.chunk_id).sentences
         }
         kept = [c for key, c in scored.items() if key in keep]
         return ranked, kept + self._lines_below(question, kept, scored)
+
+    def _read(
+        self, question: Question, scored: dict[SentenceKey, Candidate]
+    ) -> dict[SentenceKey, Candidate]:
+        """The ``READ_POOL`` best-scored sentences, read by the model with the question."""
+        top = sorted(scored.values(), key=lambda c: -c.score)[:READ_POOL]
+        readings = self.model.read(question.text, [c.text for c in top])
+        out = dict(scored)
+        for c, r in zip(top, readings, strict=True):
+            out[c.key] = replace(c, reading=r.probability, short=r.span)
+        return out
 
     def _lines_below(
         self, question: Question, kept: list[Candidate], scored: dict[SentenceKey, Candidate]
@@ -261,7 +285,14 @@ class ArticleReader:
             f"{self._quote(c, chosen)} [{n}]"
             for n, c in enumerate(evidence.selection.sentences, start=1)
         )
-        return Answer(evidence.message, text, citations, timings=evidence.timings(), **common)
+        return Answer(
+            evidence.message,
+            text,
+            citations,
+            timings=evidence.timings(),
+            short=short_answer(evidence),
+            **common,
+        )
 
     def _leaning_antecedent(self, key: SentenceKey, text: str) -> Antecedent | None:
         """Who the "he" a sentence opens with stands for, when the sentences before say."""
@@ -283,3 +314,16 @@ def quoted(candidate: Candidate, answer: str) -> bool:
     """Whether ``answer`` quoted the sentence, as it stands or saying who its "he" is."""
     who = candidate.antecedent
     return candidate.text in answer or (who is not None and say_who(candidate.text, who) in answer)
+
+
+def short_answer(evidence: Evidence) -> str:
+    """The words the model marked as the answer in the chosen sentence it read most
+    confident; "" for an overview or when no chosen sentence was read."""
+    if evidence.overview:
+        return ""
+    read = [c for c in evidence.selection.sentences if c.reading is not None and c.short]
+    if not read:
+        return ""
+    best = max(read, key=lambda c: c.reading or 0.0)
+    start, end = best.short or (0, 0)
+    return best.text[start:end].strip()

@@ -20,6 +20,8 @@ from rag.terms import TermWeights, comparable, content_terms
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
 LEXICAL_WEIGHT = 0.6
 TYPE_WEIGHT = 0.1
+# Weight of the reader's probability that the sentence answers (rag.encoders.reader).
+READING_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ class Candidate:
     antecedent: Antecedent | None = None
     # Taken off the score of a sentence a follow-up's previous answer already gave.
     repeat_penalty: float = 0.0
+    # What the reader's model read (rag.encoders.reader): the probability that the
+    # sentence answers, and the short answer's offsets in it; None when it was not read.
+    reading: float | None = None
+    short: tuple[int, int] | None = None
 
     @cached_property
     def named(self) -> bool:
@@ -95,6 +101,7 @@ class Candidate:
             - self.repeat_penalty
             + LEXICAL_WEIGHT * self.overlap
             + TYPE_WEIGHT * self.typed
+            + READING_WEIGHT * (self.reading or 0.0)
         )
 
 

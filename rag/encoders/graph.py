@@ -9,7 +9,7 @@ numbers from ``onnx/onnx.proto``). The bytes are built in memory when the
 embedder loads; no file is written. The weights are left out of the bytes
 (marked as external data) and handed to onnxruntime as arrays: serializing
 90 MB only for onnxruntime to parse them back cost 0.3 s of a 0.7 s load.
-``tests/test_onnx_minilm.py`` checks the whole model (weights inline) with the
+``tests/test_encoders.py`` checks the whole model (weights inline) with the
 ``onnx`` checker, and the vectors against sentence-transformers.
 
 The forward pass is sentence-transformers' for this BERT: token,
@@ -144,12 +144,20 @@ class _Graph:
         return b"".join([head, *graph, opset])
 
 
-def bert_encoder(folder: Path, inline: bool = False) -> tuple[bytes, dict[str, np.ndarray]]:
+def bert_encoder(
+    folder: Path, inline: bool = False, reader: dict[str, np.ndarray] | None = None
+) -> tuple[bytes, dict[str, np.ndarray]]:
     """The serialized ONNX model of the BERT checkpoint in ``folder``, and its weights by
     name where they are not in the bytes (none when ``inline``: a complete model file).
 
     Inputs ``input_ids`` and ``attention_mask`` (int64, batch x length); output
     ``pooled`` (float32, batch x hidden): the mean of the unmasked tokens' states.
+
+    With ``reader`` (the reader's trained layers and heads, by the checkpoint's names,
+    over the bundled weights): the reader's cross-encoder instead, as ``train.model``
+    computes it. It also takes ``token_type_ids`` (0 question, 1 sentence) and outputs
+    ``answers`` (batch x 1: does the sentence answer?) and ``span`` (batch x length x 2:
+    each token's start and end logits).
     """
     from safetensors.numpy import load_file
 
@@ -157,15 +165,17 @@ def bert_encoder(folder: Path, inline: bool = False) -> tuple[bytes, dict[str, n
     heads, eps = config["num_attention_heads"], float(config["layer_norm_eps"])
     hidden = config["hidden_size"]
     weights = load_file(str(folder / "model.safetensors"))
+    if reader:
+        weights |= {name: w.astype(np.float32) for name, w in reader.items()}
     g = _Graph(inline)
 
     def weight(name: str) -> str:
         return g.constant(name, weights[name])
 
-    def dense(x: str, prefix: str) -> str:
+    def dense(x: str, prefix: str, out: str = "") -> str:
         # torch stores Linear weights as (out, in); MatMul wants (in, out).
         w = g.constant(prefix + ".weight.T", weights[prefix + ".weight"].T)
-        return g.op("Add", g.op("MatMul", x, w), weight(prefix + ".bias"))
+        return g.op("Add", g.op("MatMul", x, w), weight(prefix + ".bias"), out=out)
 
     def layer_norm(x: str, prefix: str) -> str:
         return g.op(
@@ -186,7 +196,14 @@ def bert_encoder(folder: Path, inline: bool = False) -> tuple[bytes, dict[str, n
         g.op("Gather", weight("embeddings.word_embeddings.weight"), "input_ids"),
         g.op("Gather", weight("embeddings.position_embeddings.weight"), positions),
     )
-    token_type = g.constant("token_type_0", weights["embeddings.token_type_embeddings.weight"][0])
+    if reader:
+        token_type = g.op(
+            "Gather", weight("embeddings.token_type_embeddings.weight"), "token_type_ids"
+        )
+    else:
+        token_type = g.constant(
+            "token_type_0", weights["embeddings.token_type_embeddings.weight"][0]
+        )
     x = layer_norm(g.op("Add", x, token_type), "embeddings.LayerNorm")
     mask = g.op("Cast", "attention_mask", to=_FLOAT)
     # 0 for real keys, -10,000 for padding: exp() of it is 0 in float32.
@@ -218,14 +235,20 @@ def bert_encoder(folder: Path, inline: bool = False) -> tuple[bytes, dict[str, n
             "Mul", g.op("Mul", h, half), g.op("Add", g.op("Erf", g.op("Div", h, root2)), one_f)
         )
         x = layer_norm(g.op("Add", dense(gelu, p + "output.dense"), x), p + "output.LayerNorm")
+    ids = ["batch", "length"]
+    inputs = [_value_info("input_ids", _INT64, ids), _value_info("attention_mask", _INT64, ids)]
+    if reader:
+        dense(g.op("Gather", x, zero, axis=1), "reader.answers", out="answers")
+        dense(x, "reader.span", out="span")
+        inputs.append(_value_info("token_type_ids", _INT64, ids))
+        outputs = [
+            _value_info("answers", _FLOAT, ["batch", 1]),
+            _value_info("span", _FLOAT, ["batch", "length", 2]),
+        ]
+        return g.model(inputs, outputs), g.external
     mask3 = g.op("Unsqueeze", mask, g.constant("axes_last", [-1]))
     axis_1 = g.constant("axis_1", [1])
     summed = g.op("ReduceSum", g.op("Mul", x, mask3), axis_1, keepdims=0)
     counts = g.op("Max", g.op("ReduceSum", mask3, axis_1, keepdims=0), g.constant("tiny", 1e-9))
     g.op("Div", summed, counts, out="pooled")
-    ids = ["batch", "length"]
-    model = g.model(
-        [_value_info("input_ids", _INT64, ids), _value_info("attention_mask", _INT64, ids)],
-        [_value_info("pooled", _FLOAT, ["batch", hidden])],
-    )
-    return model, g.external
+    return g.model(inputs, [_value_info("pooled", _FLOAT, ["batch", hidden])]), g.external

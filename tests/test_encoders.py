@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rag.embedding import bundled_model_path
-from rag.onnx_graph import bert_encoder
-from rag.onnx_minilm import BATCH_ROWS, BATCH_TOKENS, length_batches, load_onnx_minilm
+from rag.encoders.graph import bert_encoder
+from rag.encoders.minilm import BATCH_ROWS, BATCH_TOKENS, length_batches, load_onnx_minilm
 
 from conftest import ARTICLE
 

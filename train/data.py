@@ -1,0 +1,205 @@
+"""Question-sentence pairs from SQuAD 1.1 train, for the reader's model.
+
+Each SQuAD paragraph is split with the product's own sentence splitter, so the
+model sees sentences cut the way the product cuts them. A question gives:
+
+- its **positive**: the sentence holding the answer's first character, with the
+  answer's place in it (for the span head) when the answer ends in that sentence;
+- a **hard negative** from its paragraph: the other sentence sharing most of the
+  question's words;
+- a **negative from another paragraph** of the article, again the one sharing most
+  words, so the question is about the right things but this sentence does not say
+  (SQuAD 1.1 has no unanswerable questions; this is how they are made);
+- with some questions, a **swapped question** paired with the positive sentence:
+  one name, number or year of the question that the sentence holds is replaced by
+  another of the same kind from the article, so the sentence no longer answers it
+  (the way SQuAD 2.0's adversarial questions were written);
+- with some questions, a random sentence of the article (easy).
+
+Sentences that contain the answer's text are never negatives. The articles kept
+out of training (``kept_out``) score the model at each checkpoint; the SQuAD 2.0
+slice's two articles with real unanswerable questions are among them, so their
+unanswerable questions check the abstention score on text never trained on.
+No dev set and no text of the product's eval articles is read here.
+"""
+
+import gzip
+import json
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.sentences import split_sentences
+from rag.terms import STOP_WORDS, content_terms
+
+SQUAD_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "squad-train"
+SQUAD_FILE = "train-v1.1.json.gz"
+SLICE_FILE = "squad2-train-slice.json.gz"
+# The slice's articles with unanswerable questions: kept out so that they check abstention.
+SLICE_CHECK_TITLES = ("The_Legend_of_Zelda:_Twilight_Princess", "Spectre_(2015_film)")
+KEPT_OUT_RANDOM = 10  # more SQuAD articles kept out for checking, chosen by the seed
+
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+# A name: capitalised words, not at a sentence's start (where any word is capitalised).
+_NAME = re.compile(r"(?<=[^\s.!?]\s)[A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+)*\b")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One training row: does ``sentence`` answer ``question``? ``span`` is the answer's
+    character range in the sentence (positives whose answer ends inside it), else None."""
+
+    question: str
+    sentence: str
+    label: int
+    span: tuple[int, int] | None
+    kind: str  # positive | paragraph | article | swapped | random
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    title: str
+    index: int
+    text: str
+    sentences: list[tuple[int, int]]
+    questions: list[dict]
+
+
+def load_articles(path: Path | None = None) -> list[dict]:
+    """SQuAD 1.1 train's articles, in the file's order."""
+    path = path or SQUAD_DIR / SQUAD_FILE
+    return json.load(gzip.open(path))["data"]
+
+
+def kept_out(titles: list[str], seed: int) -> set[str]:
+    """The articles never trained on: the slice's two with unanswerable questions and
+    ``KEPT_OUT_RANDOM`` more, drawn with ``seed``.
+
+    >>> len(kept_out([f"t{i}" for i in range(50)], 0)) == KEPT_OUT_RANDOM + 2
+    True
+    """
+    rest = sorted(t for t in titles if t not in SLICE_CHECK_TITLES)
+    drawn = random.Random(seed).sample(rest, min(KEPT_OUT_RANDOM, max(len(rest) - 1, 0)))
+    return set(SLICE_CHECK_TITLES) | set(drawn)
+
+
+def paragraphs(article: dict) -> list[Paragraph]:
+    out = []
+    for i, p in enumerate(article["paragraphs"]):
+        text = p["context"]
+        out.append(Paragraph(article["title"], i, text, split_sentences(text), p["qas"]))
+    return out
+
+
+def _sentence_at(spans: list[tuple[int, int]], position: int) -> int | None:
+    for i, (s, e) in enumerate(spans):
+        if s <= position < e:
+            return i
+    return None
+
+
+def _kind(token: str) -> str:
+    """ "year", "number" or "name": a swap keeps the kind.
+
+    >>> [_kind(t) for t in ("1998", "5,000", "Paris")]
+    ['year', 'number', 'name']
+    """
+    if _YEAR.fullmatch(token):
+        return "year"
+    return "number" if _NUMBER.fullmatch(token) else "name"
+
+
+def swapped_question(question: str, sentence: str, pool: list[str], rng: random.Random) -> str:
+    """``question`` with one name or number that ``sentence`` also holds replaced by
+    another of the same kind from ``pool`` that the sentence does not hold; "" if none.
+
+    >>> swapped_question("Who won in 1998?", "Smith won in 1998.", ["2004"], random.Random(0))
+    'Who won in 2004?'
+    """
+    found = [
+        m
+        for pattern in (_NUMBER, _NAME)
+        for m in pattern.finditer(question)
+        if m.start() > 0 and m.group(0) in sentence
+    ]
+    if not found:
+        return ""
+    match = rng.choice(found)
+    options = sorted({p for p in pool if _kind(p) == _kind(match.group(0)) and p not in sentence})
+    if not options:
+        return ""
+    return question[: match.start()] + rng.choice(options) + question[match.end() :]
+
+
+def article_pairs(article: dict, rng: random.Random, swap_rate: float = 0.5) -> Iterator[Pair]:
+    """Every training pair one article gives (see the module's docstring)."""
+    paras = paragraphs(article)
+    # Every sentence of the article with its terms, computed once.
+    everything = [
+        (p, p.text[s:e], set(content_terms(p.text[s:e]))) for p in paras for s, e in p.sentences
+    ]
+    pool = [
+        m.group(0)
+        for p in paras
+        for pat in (_NUMBER, _NAME)
+        for m in pat.finditer(p.text)
+        if m.group(0).split()[0].lower() not in STOP_WORDS
+    ]
+    for para in paras:
+        for qa in para.questions:
+            question = qa["question"].strip()
+            if len(question) < 3:
+                continue  # SQuAD's junk questions ("k", "dd")
+            answer = qa["answers"][0]
+            at = _sentence_at(para.sentences, answer["answer_start"])
+            if at is None:
+                continue
+            s, e = para.sentences[at]
+            sentence = para.text[s:e]
+            a0, a1 = answer["answer_start"] - s, answer["answer_start"] - s + len(answer["text"])
+            span = (a0, a1) if a1 <= len(sentence) else None
+            yield Pair(question, sentence, 1, span, "positive")
+            terms = set(content_terms(question))
+            answer_text = answer["text"].lower()
+            # A sentence holding the answer's words is never a negative.
+            fair = [(p, t, ts) for p, t, ts in everything if answer_text not in t.lower()]
+            same = [(t, ts) for p, t, ts in fair if p is para and t != sentence]
+            if same:
+                best = max(same, key=lambda c: len(terms & c[1]))[0]
+                yield Pair(question, best, 0, None, "paragraph")
+            others = [(t, ts) for p, t, ts in fair if p is not para]
+            if others:
+                best = max(others, key=lambda c: len(terms & c[1]))[0]
+                yield Pair(question, best, 0, None, "article")
+                if rng.random() < 0.3:
+                    yield Pair(question, rng.choice(others)[0], 0, None, "random")
+            if rng.random() < swap_rate:
+                swapped = swapped_question(question, sentence, pool, rng)
+                if swapped:
+                    yield Pair(swapped, sentence, 0, None, "swapped")
+
+
+def squad2_checks(seed_titles: tuple[str, ...] = SLICE_CHECK_TITLES) -> list[dict]:
+    """The slice's questions on its two checking articles: each with its paragraph's
+    sentences and whether it is answerable (and where, when it is)."""
+    data = json.load(gzip.open(SQUAD_DIR / SLICE_FILE))["data"]
+    rows = []
+    for article in data:
+        if article["title"] not in seed_titles:
+            continue
+        for para in paragraphs({"title": article["title"], "paragraphs": article["paragraphs"]}):
+            for qa in para.questions:
+                answers = qa.get("answers") or []
+                at = _sentence_at(para.sentences, answers[0]["answer_start"]) if answers else None
+                rows.append(
+                    {
+                        "question": qa["question"].strip(),
+                        "sentences": [para.text[s:e] for s, e in para.sentences],
+                        "answer": at,
+                        "answerable": not qa.get("is_impossible", False),
+                    }
+                )
+    return rows
