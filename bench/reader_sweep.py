@@ -3,7 +3,8 @@
     .venv/bin/python bench/reader_sweep.py [--suite ../shared/articles] [SETTING ...]
 
 Each SETTING is comma-separated ``module.CONSTANT=value`` pairs (as in
-``bench/sweep.py``); none means the product as it is. Each setting runs the whole
+``bench/sweep.py``, but each on the product's defaults, not on the previous one); none
+means the product as it is. Each setting runs the whole
 suite once with the model's gate off (``MIN_READING`` 0), recording for every
 question the reader's best probability among the chosen sentences; a threshold
 only adds refusals, so every threshold is then scored from that one run.
@@ -24,12 +25,20 @@ from rag.evaluation.suite import find_articles, run_suite
 THRESHOLDS = [round(0.05 * i, 2) for i in range(20)]
 
 
+_DEFAULTS: dict[tuple[Any, str], Any] = {}
+
+
 def _apply(setting: str) -> None:
+    """Each setting on the product's defaults: the previous setting's values undone."""
+    for (target, constant), value in _DEFAULTS.items():
+        setattr(target, constant, value)
     for pair in filter(None, setting.split(",")):
         name, value = pair.split("=", 1)
         module, constant = name.rsplit(".", 1)
         target = importlib.import_module(module)
-        setattr(target, constant, type(getattr(target, constant))(value))
+        default = _DEFAULTS.setdefault((target, constant), getattr(target, constant))
+        kind = type(default)
+        setattr(target, constant, value == "True" if kind is bool else kind(value))
 
 
 def run(folder: Path, cache: Path) -> list[dict[str, Any]]:

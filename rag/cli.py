@@ -187,6 +187,8 @@ def ask(question: str, as_json: bool, stream: bool, llm: str | None, fallback: s
             click.echo()
             if item.text != "".join(written).strip():
                 click.echo(f"\nVerified: {item.text}")
+            if item.short:
+                click.echo(f"\nAnswer: {item.short}")
             details = format_citations(item)
             if details:
                 click.echo(f"\n{details}")
@@ -235,6 +237,8 @@ def chat(llm: str | None, fallback: str | None) -> None:
             continue
         click.echo()
         if answer is not None:
+            if answer.short:
+                click.echo(f"Answer: {answer.short}")
             details = format_citations(answer)
             if details:
                 click.echo(details)

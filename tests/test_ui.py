@@ -41,8 +41,10 @@ def test_chat_messages_are_the_answer_as_plain_text(assistant) -> None:  # noqa:
     *_, (messages, answer) = stream_reply(assistant, question, [], {})
     assert answer is not None and answer.citations
     assert messages[0] == {"role": "user", "content": question}
-    # Stored exactly as the API returns it: what Copy copies and a screen reader reads.
-    assert messages[1] == {"role": "assistant", "content": answer.text}
+    # The short answer over the text the API returns: what Copy copies and a screen reader
+    # reads.
+    assert answer.short and answer.short in answer.text
+    assert messages[1] == {"role": "assistant", "content": f"{answer.short}\n\n{answer.text}"}
     assert messages[2]["metadata"] == {"title": f"Sources ({len(answer.citations)})"}
     assert messages[2]["content"].startswith(f"[1] “{answer.citations[0].quote}”")
     with pytest.raises(QuestionError, match="the question is empty"):

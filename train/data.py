@@ -10,11 +10,14 @@ model sees sentences cut the way the product cuts them. A question gives:
 - a **negative from another paragraph** of the article, again the one sharing most
   words, so the question is about the right things but this sentence does not say
   (SQuAD 1.1 has no unanswerable questions; this is how they are made);
-- with some questions, a **swapped question** paired with the positive sentence:
+- a **swapped question** paired with the positive sentence, where it can be made:
   one name, number or year of the question that the sentence holds is replaced by
   another of the same kind from the article, so the sentence no longer answers it
   (the way SQuAD 2.0's adversarial questions were written);
-- with some questions, a random sentence of the article (easy).
+- with some questions, a **reworded question** paired with the positive sentence:
+  one content word the two share is replaced by another word of the article
+  ("opened" -> "taxed"), so the sentence is about the right things but does not say;
+- with a few questions, a random sentence of the article (easy).
 
 Sentences that contain the answer's text are never negatives. The articles kept
 out of training (``kept_out``) score the model at each checkpoint; the SQuAD 2.0
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.sentences import split_sentences
-from rag.terms import STOP_WORDS, content_terms
+from rag.terms import STOP_WORDS, content_terms, stem
 
 SQUAD_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "squad-train"
 SQUAD_FILE = "train-v1.1.json.gz"
@@ -41,6 +44,10 @@ SLICE_FILE = "squad2-train-slice.json.gz"
 SLICE_CHECK_TITLES = ("The_Legend_of_Zelda:_Twilight_Princess", "Spectre_(2015_film)")
 KEPT_OUT_RANDOM = 10  # more SQuAD articles kept out for checking, chosen by the seed
 
+# How often a question also gets each kind of negative that not every question needs:
+# set so that one pass (about 3 pairs a question) trains in about an hour here.
+ARTICLE_RATE, RANDOM_RATE, REWORD_RATE = 0.6, 0.1, 0.4
+_WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 # A name: capitalised words, not at a sentence's start (where any word is capitalised).
@@ -56,7 +63,7 @@ class Pair:
     sentence: str
     label: int
     span: tuple[int, int] | None
-    kind: str  # positive | paragraph | article | swapped | random
+    kind: str  # positive | paragraph | article | random | swapped | reworded
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,30 @@ def swapped_question(question: str, sentence: str, pool: list[str], rng: random.
     return question[: match.start()] + rng.choice(options) + question[match.end() :]
 
 
-def article_pairs(article: dict, rng: random.Random, swap_rate: float = 0.5) -> Iterator[Pair]:
+def reworded_question(
+    question: str, sentence_terms: set[str], vocabulary: list[str], rng: random.Random
+) -> str:
+    """``question`` with one content word that the sentence also uses replaced by another
+    word of the article that the sentence does not use ("When was the bridge opened?" ->
+    "When was the bridge taxed?"); "" if no word qualifies.
+
+    >>> reworded_question("When was it opened?", {"open"}, ["taxed"], random.Random(0))
+    'When was it taxed?'
+    """
+    found = [
+        m
+        for m in _WORD.finditer(question)
+        if m.group(0).lower() not in STOP_WORDS and stem(m.group(0).lower()) in sentence_terms
+    ]
+    asked = {stem(w.lower()) for w in _WORD.findall(question)}
+    options = [w for w in vocabulary if stem(w) not in sentence_terms and stem(w) not in asked]
+    if not found or not options:
+        return ""
+    match = rng.choice(found)
+    return question[: match.start()] + rng.choice(options) + question[match.end() :]
+
+
+def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
     """Every training pair one article gives (see the module's docstring)."""
     paras = paragraphs(article)
     # Every sentence of the article with its terms, computed once.
@@ -148,6 +178,9 @@ def article_pairs(article: dict, rng: random.Random, swap_rate: float = 0.5) -> 
         for m in pat.finditer(p.text)
         if m.group(0).split()[0].lower() not in STOP_WORDS
     ]
+    vocabulary = sorted(
+        {w.lower() for p in paras for w in _WORD.findall(p.text)} - STOP_WORDS, key=str
+    )
     for para in paras:
         for qa in para.questions:
             question = qa["question"].strip()
@@ -171,15 +204,20 @@ def article_pairs(article: dict, rng: random.Random, swap_rate: float = 0.5) -> 
                 best = max(same, key=lambda c: len(terms & c[1]))[0]
                 yield Pair(question, best, 0, None, "paragraph")
             others = [(t, ts) for p, t, ts in fair if p is not para]
-            if others:
+            if others and rng.random() < ARTICLE_RATE:
                 best = max(others, key=lambda c: len(terms & c[1]))[0]
                 yield Pair(question, best, 0, None, "article")
-                if rng.random() < 0.3:
-                    yield Pair(question, rng.choice(others)[0], 0, None, "random")
-            if rng.random() < swap_rate:
-                swapped = swapped_question(question, sentence, pool, rng)
-                if swapped:
-                    yield Pair(swapped, sentence, 0, None, "swapped")
+            if others and rng.random() < RANDOM_RATE:
+                yield Pair(question, rng.choice(others)[0], 0, None, "random")
+            swapped = swapped_question(question, sentence, pool, rng)
+            if swapped:
+                yield Pair(swapped, sentence, 0, None, "swapped")
+            if rng.random() < REWORD_RATE:
+                reworded = reworded_question(
+                    question, set(content_terms(sentence)), vocabulary, rng
+                )
+                if reworded:
+                    yield Pair(reworded, sentence, 0, None, "reworded")
 
 
 def squad2_checks(seed_titles: tuple[str, ...] = SLICE_CHECK_TITLES) -> list[dict]:

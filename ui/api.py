@@ -2,7 +2,8 @@
 
 ``POST /v1/chat/completions`` takes the usual ``messages`` (the last user
 message is the question, earlier turns are the conversation) and answers with
-``choices[0].message.content`` (the text with its ``[n]`` markers) and
+``choices[0].message.content`` (the text with its ``[n]`` markers),
+``choices[0].message.short_answer`` (the reader's short answer, or "") and
 ``choices[0].message.citations`` (each ``{n, source, quote, start, end,
 score}``). With ``"stream": true`` it sends server-sent events whose deltas
 carry the text and whose last chunk carries the citations. Errors use OpenAI's
@@ -309,6 +310,7 @@ def _events(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iter
                 if isinstance(item, Answer):
                     delta = {
                         "citations": _citations(item),
+                        "short_answer": item.short,
                         "refused": item.refused,
                         "answerer": item.answerer,
                         "content_final": item.text,

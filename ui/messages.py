@@ -63,10 +63,19 @@ def sources_text(answer: Any) -> str:
     return "\n\n".join(lines)
 
 
+def shown_text(answer: Any) -> str:
+    """The short answer on a line of its own (when the reader found one), then the text.
+
+    >>> from rag.answer import Answer
+    >>> shown_text(Answer("Q?", "It lost 643 million yuan. [1]", short="643 million yuan"))
+    '643 million yuan\n\nIt lost 643 million yuan. [1]'
+    """
+    return f"{answer.short}\n\n{answer.text}" if answer.short else answer.text
+
+
 def final_messages(answer: Any) -> list[dict[str, Any]]:
     """The answer's text, then an open block of its sources and any note about it."""
-    text = f"**{answer.short}**\n\n{answer.text}" if answer.short else answer.text
-    messages: list[dict[str, Any]] = [{"role": "assistant", "content": text}]
+    messages: list[dict[str, Any]] = [{"role": "assistant", "content": shown_text(answer)}]
     if answer.citations:
         # No "status": Gradio shows such a block open; "done" would fold it away.
         title = f"Sources ({len(answer.citations)})"

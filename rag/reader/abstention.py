@@ -38,7 +38,8 @@ class Verdict:
     coverage: float
     similarity: float
     missing: tuple[str, ...]
-    reading: float | None = None  # the reader's best probability among the chosen
+    # The reader's best probability among the chosen (None: not read, or a credit line).
+    reading: float | None = None
 
 
 def judge(
@@ -63,7 +64,9 @@ def judge(
         known = question.text + " " + " ".join(_antecedents(question.text, chosen))
         # A sentence is read saying who its known "he" is, as the scorer typed it.
         named = named and any(new_names(resolved(c.text, c.antecedent), known) for c in chosen)
-    readings = [c.reading for c in chosen if c.reading is not None]
+    # A credit line answers "Who wrote this?" about the article, not in its text: the
+    # model, trained on questions about the text, is not asked.
+    readings = [c.reading for c in chosen if c.reading is not None and not credited]
     reading = max(readings) if readings else None
     read = reading is None or reading >= MIN_READING
     rules = (

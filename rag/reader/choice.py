@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from rag.reader.answer_types import DATE, IDENTITY, PERSON, SOFT_KINDS
 from rag.reader.credits import CREDIT_KINDS
-from rag.reader.discourse import statements
+from rag.reader.discourse import states, statements
 from rag.reader.people import entity_names
 from rag.reader.roles import states_role
 from rag.reader.scoring import Candidate, Question, weighted_share
@@ -133,8 +133,6 @@ def choose_sentences(
     ``below`` the next sentence in the article (across line breaks)."""
     if not candidates:
         return Selection((), "nothing was retrieved")
-    if MODEL_CHOICE:
-        return choose_by_reading(candidates, previous, following)
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0]
     if question.kind in CREDIT_KINDS:
@@ -143,6 +141,8 @@ def choose_sentences(
         credits = [c for c in ranked if c.typed][:MAX_CREDITS]
         if credits:
             return Selection(tuple(sorted(credits, key=lambda c: (c.source, c.start))))
+    if MODEL_CHOICE:
+        return choose_by_reading(candidates, previous, following)
     if question.kind not in CREDIT_KINDS:
         # A heading or a question line is answered by the line under it (discourse.py).
         ranked = sorted(statements(candidates, below), key=lambda c: -c.score)
@@ -209,8 +209,12 @@ def choose_sentences(
 
 # The model chooses alone (sweep: bench/reader_sweep.py), the rules above left out.
 MODEL_CHOICE = False
-# A runner-up the model reads as answering, this close to the best, joins it.
+# A runner-up the model reads as answering, this close to the best and at least this
+# likely to answer, joins it.
 READING_MARGIN = 0.2
+JOIN_READING = 0.0
+# Only lines that state something answer (a heading or a question line is context).
+STATING_ONLY = False
 
 
 def choose_by_reading(
@@ -221,14 +225,17 @@ def choose_by_reading(
     """The sentence the model reads as answering best, with the runners-up it reads
     nearly as well (up to MAX_SENTENCES), the sentence a pronoun leans on, and the
     sentences that carry the best one on."""
-    read = [c for c in candidates if c.reading is not None]
+    read = [
+        c for c in candidates if c.reading is not None and (states(c.text) or not STATING_ONLY)
+    ]
     if not read:
         return Selection((), "nothing was retrieved")
     ranked = sorted(read, key=lambda c: (-(c.reading or 0.0), -c.score))
     best = ranked[0]
     chosen = [best]
+    floor = max((best.reading or 0.0) - READING_MARGIN, JOIN_READING)
     for candidate in ranked[1:MAX_SENTENCES]:
-        if (candidate.reading or 0.0) >= (best.reading or 0.0) - READING_MARGIN:
+        if (candidate.reading or 0.0) >= floor:
             chosen.append(candidate)
     _carry_on(chosen, best, following)
     _extend(

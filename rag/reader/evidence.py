@@ -121,13 +121,17 @@ class ArticleReader:
             (p.source, s, e) for p in ranked for s, e in self.retriever.chunk(p.chunk_id).sentences
         }
         kept = [c for key, c in scored.items() if key in keep]
-        return ranked, kept + self._lines_below(question, kept, scored)
+        below = self._lines_below(question, kept, scored)
+        if self.model is not None:
+            below = list(self._read(question, {c.key: c for c in below}).values())
+        return ranked, kept + below
 
     def _read(
         self, question: Question, scored: dict[SentenceKey, Candidate]
     ) -> dict[SentenceKey, Candidate]:
         """The ``READ_POOL`` best-scored sentences, read by the model with the question."""
-        top = sorted(scored.values(), key=lambda c: -c.score)[:READ_POOL]
+        top = [c for c in scored.values() if c.reading is None]
+        top = sorted(top, key=lambda c: -c.score)[:READ_POOL]
         readings = self.model.read(question.text, [c.text for c in top])
         out = dict(scored)
         for c, r in zip(top, readings, strict=True):
