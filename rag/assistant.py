@@ -167,8 +167,6 @@ class Assistant:
                 for c in candidates
             ]
         selection = self.reader.choose(question, candidates)
-        if not selection.reason:
-            selection = self.reader.with_parts(asked, query, candidates, selection, self._analyse)
         verdict = judge(question, selection.sentences, self.scorer.weights)
         return Evidence(
             message,

@@ -5,13 +5,16 @@ Its parts, in the order a question meets them:
 - question analysis: ``questions`` (clean input), ``casing`` and ``acronyms`` (the
   article's own spelling of names), ``answer_types`` (the kind of answer wanted, and
   whether a sentence holds one) with its helpers ``credits``, ``identity``, ``periods``,
-  ``roles``, ``speakers``, ``titles``, ``focus`` (the attribute asked about) and
-  ``question_parts`` (a two-part question);
-- sentence scoring: ``scoring`` (meaning, shared key terms, answer kind);
-- discourse: ``discourse`` (headings and labels are context, not answers), ``people``
-  and ``references`` (who "he" and "she" are);
-- sentence choice: ``choice`` (the answer sentences and their neighbours);
-- abstention: ``abstention`` (whether the chosen sentences answer at all);
+  ``speakers``, ``titles`` and ``focus`` (the attribute asked about);
+- sentence scoring: ``scoring`` (meaning, shared key terms, answer kind: which
+  sentences the model reads, and the passages' order), then the reader's model
+  (``rag.encoders.reader``: does the sentence answer, and its short answer);
+- discourse: ``discourse`` (headings and labels state nothing), ``people`` and
+  ``references`` (who "he" and "she" are);
+- sentence choice: ``choice`` (the sentences the model reads as answering, and their
+  neighbours);
+- abstention: ``abstention`` (the model's probability, and the checks that still earn
+  their place);
 - ``overview``: what the article is about, from its opening.
 
 ``rag.assistant`` runs them in that order after retrieval.

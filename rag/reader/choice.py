@@ -1,45 +1,35 @@
-"""The offline answerer: the article's own best sentences, each cited.
+"""The offline answerer: the sentences the reader's model reads as answering, each cited.
 
-The best-scoring sentence answers. A runner-up close behind joins only when it
-covers a real share of the question the answer does not cover yet (a list that
-runs over two sentences, a two-part question). A sentence that opens with a
-pronoun ("She will assist ...") or whose subject points back ("The common
-point between them ...") brings the sentence before it, so the answer says
-who "she" or "they" are. When the question wants a particular kind of answer (a
-date, an amount, a number), only sentences that hold one may answer it (and
-join it), and when the question names its subject in the article's words
-("Alibaba Asset Management Company"), only those that name it too. When
-the next sentence carries on the best one ("However, ...", "She will ..."), it
-comes too: a statement that runs over two sentences is answered whole
-(measured: +0.07 fact accuracy on both gold sets, citation precision unchanged,
-whatever the continuation's own score). Sentences are quoted verbatim, so every
-citation is exact by construction, and nothing is paraphrased: an extractive
-answer cannot invent.
+The model (``rag.encoders.reader``) has read the retrieved sentences with the
+question; the one it reads as answering best is the answer. A runner-up it reads
+nearly as well joins it (a list that runs over two sentences, a two-part
+question). A sentence that opens with a pronoun ("She will assist ...") or whose
+subject points back ("The common point between them ...") brings the sentence
+before it, so the answer says who "she" or "they" are; when the next sentence
+carries on the best one ("However, ...", "She will ..."), it comes too: a
+statement that runs over two sentences is answered whole. Sentences are quoted
+verbatim, so every citation is exact by construction, and nothing is
+paraphrased: an extractive answer cannot invent.
+
+What the model replaced (measured in docs/reader.md): rules that let only a
+sentence holding the wanted kind of answer answer, that preferred a close
+sentence naming the asked role, speaker or attribute, and that split two-part
+questions. The article's credit line still answers "Who wrote this?": that is
+about the article, not in its text, and no question the model was trained on
+asks it.
 """
 
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.reader.answer_types import DATE, IDENTITY, PERSON, SOFT_KINDS
+from rag.reader.answer_types import DATE
 from rag.reader.credits import CREDIT_KINDS
-from rag.reader.discourse import states, statements
-from rag.reader.people import entity_names
-from rag.reader.roles import states_role
-from rag.reader.scoring import Candidate, Question, weighted_share
-from rag.reader.speakers import asks_speaker, speaker_named
-from rag.terms import MONTHS, TermWeights
+from rag.reader.discourse import states
+from rag.reader.scoring import Candidate, Question
+from rag.terms import MONTHS
 
-# A runner-up may join the answer when it scores within this margin of the best...
-JOIN_MARGIN = 0.1
-# ... and covers at least this IDF-weighted share of the question not yet covered
-# (bench/sweep.py, gold: 0.05 / 0.07 / 0.08 / 0.10 -> citation precision 0.894 / 0.907 /
-# 0.907 / 0.913, fact accuracy 0.889 / 0.889 / 0.889 / 0.875; held-out and probe unchanged).
-MIN_NEW_COVERAGE = 0.07
 MAX_SENTENCES = 3
-# A sentence with the wanted answer kind may answer when this close to the best.
-TYPE_MARGIN = 0.2
 # An article's credit lines: its author's and its editor's.
 MAX_CREDITS = 2
 # A pronoun subject, possibly after a short opening phrase ("In June, he took ...").
@@ -119,78 +109,40 @@ def opens_quote(sentence: str) -> bool:
     return curly or sentence.count('"') % 2 == 1
 
 
+# A runner-up the model reads as answering this close to the best, and at least this
+# likely to answer, joins it (bench/reader_sweep.py, leave one article out).
+READING_MARGIN = 0.2
+JOIN_READING = 0.0
+# Only lines that state something answer (a heading or a question line is context).
+STATING_ONLY = False
+
+
 def choose_sentences(
     question: Question,
     candidates: list[Candidate],
-    weights: TermWeights,
     previous: Callable[[Candidate], Candidate | None] = lambda c: None,
     following: Callable[[Candidate], Candidate | None] = lambda c: None,
-    below: Callable[[Candidate], Candidate | None] = lambda c: None,
 ) -> Selection:
-    """Pick the answer sentences from scored candidates.
+    """Pick the answer sentences from the read candidates.
 
-    ``previous`` and ``following`` give a sentence's neighbours in its paragraph,
-    ``below`` the next sentence in the article (across line breaks)."""
-    if not candidates:
-        return Selection((), "nothing was retrieved")
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    best = ranked[0]
+    ``previous`` and ``following`` give a sentence's neighbours in its paragraph."""
     if question.kind in CREDIT_KINDS:
         # The credit line answers however far it is: it is about the article itself.
         # Without one, the question is answered like any other "who".
-        credits = [c for c in ranked if c.typed][:MAX_CREDITS]
+        credits = sorted((c for c in candidates if c.typed), key=lambda c: -c.score)
         if credits:
-            return Selection(tuple(sorted(credits, key=lambda c: (c.source, c.start))))
-    if MODEL_CHOICE:
-        return choose_by_reading(candidates, previous, following)
-    if question.kind not in CREDIT_KINDS:
-        # A heading or a question line is answered by the line under it (discourse.py).
-        ranked = sorted(statements(candidates, below), key=lambda c: -c.score)
-        if not ranked:
-            return Selection((), "no retrieved line states anything")
-        best = ranked[0]
-    if question.kind is not None and question.kind not in SOFT_KINDS:
-        subjects = _subjects(question, ranked)
-        typed = [c for c in ranked if c.typed and _names_any(subjects, c, previous)]
-        if not typed or typed[0].score < best.score - TYPE_MARGIN:
-            return Selection((), f"no passage gives a {question.kind}")
-        best = typed[0]
-    if question.kind == PERSON and not best.typed:
-        # "Who started it?": a close sentence nearer in meaning that names someone new
-        # answers, not one that scored higher on the question's words and names nobody new.
-        best = _close_one(best, ranked, lambda c: c.typed and c.similarity > best.similarity)
-    role = question.role if question.kind == PERSON else None
-    if role is not None and not states_role(best.text, *role):
-        # "Who is the chairman of Alibaba?": a close sentence that says so for Alibaba
-        # answers, not "Chairman and CEO of Alibaba Cloud".
-        best = _close_one(best, ranked, lambda c: states_role(c.text, *role))
-    if question.kind == PERSON and asks_speaker(question.text):
-        # "Who is quoted from Disney?": a close sentence that says who speaks answers.
-        best = _close_one(best, ranked, lambda c: speaker_named(c.text, question.text))
-    if question.kind == IDENTITY and not best.typed:
-        # "Who is X?": a close sentence that says what X is answers, not a closer one
-        # that only names X (a quotation opening with X's nickname).
-        best = _close_one(best, ranked, lambda c: c.typed)
-    if question.focus is not None and not best.named:
-        # "What is A's title?": a close sentence that names a title answers, not the best
-        # one about A that names none (the abstention check refuses when none does).
-        fits = question.kind is None or question.kind in SOFT_KINDS
-        best = _close_one(best, ranked, lambda c: c.named and (fits or c.typed))
+            chosen = credits[:MAX_CREDITS]
+            return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
+    read = [
+        c for c in candidates if c.reading is not None and (states(c.text) or not STATING_ONLY)
+    ]
+    if not read:
+        return Selection((), "nothing was retrieved")
+    ranked = sorted(read, key=lambda c: (-(c.reading or 0.0), -c.score))
+    best = ranked[0]
     chosen = [best]
-    # A question that wants a date or a figure is answered by sentences that give one.
-    hard = question.kind is not None and question.kind not in SOFT_KINDS
-    wanted = set(question.terms)
-    covered = set(best.terms)
-    for candidate in ranked:
-        if len(chosen) == MAX_SENTENCES or candidate.score < best.score - JOIN_MARGIN:
-            break
-        # A runner-up must give what the best had to: the wanted kind, the asked attribute.
-        if candidate in chosen or (hard and not candidate.typed) or not candidate.named:
-            continue
-        gain = weighted_share(wanted, (candidate.terms & wanted) - covered, weights)
-        if gain >= MIN_NEW_COVERAGE:
-            chosen.append(candidate)
-            covered |= candidate.terms
+    floor = max((best.reading or 0.0) - READING_MARGIN, JOIN_READING)
+    chosen += [c for c in ranked[1:MAX_SENTENCES] if (c.reading or 0.0) >= floor]
     # Only the best sentence's: a runner-up joined for one more term rarely needs its
     # next sentence (measured: citation precision +0.008/+0.011, facts unchanged).
     _carry_on(chosen, best, following, dated=question.kind == DATE)
@@ -201,62 +153,8 @@ def choose_sentences(
         lambda current, before: leans_back(current.text) and current.antecedent is None,
         MAX_LOOKBACK,
     )
-    # A line under a heading is chosen with its lifted score and may be reached again
-    # as a neighbour with its own: one of each sentence.
     unique = {c.key: c for c in reversed(chosen)}
     return Selection(tuple(sorted(unique.values(), key=lambda c: (c.source, c.start))))
-
-
-# The model chooses alone (sweep: bench/reader_sweep.py), the rules above left out.
-MODEL_CHOICE = False
-# A runner-up the model reads as answering, this close to the best and at least this
-# likely to answer, joins it.
-READING_MARGIN = 0.2
-JOIN_READING = 0.0
-# Only lines that state something answer (a heading or a question line is context).
-STATING_ONLY = False
-
-
-def choose_by_reading(
-    candidates: list[Candidate],
-    previous: Callable[[Candidate], Candidate | None] = lambda c: None,
-    following: Callable[[Candidate], Candidate | None] = lambda c: None,
-) -> Selection:
-    """The sentence the model reads as answering best, with the runners-up it reads
-    nearly as well (up to MAX_SENTENCES), the sentence a pronoun leans on, and the
-    sentences that carry the best one on."""
-    read = [
-        c for c in candidates if c.reading is not None and (states(c.text) or not STATING_ONLY)
-    ]
-    if not read:
-        return Selection((), "nothing was retrieved")
-    ranked = sorted(read, key=lambda c: (-(c.reading or 0.0), -c.score))
-    best = ranked[0]
-    chosen = [best]
-    floor = max((best.reading or 0.0) - READING_MARGIN, JOIN_READING)
-    for candidate in ranked[1:MAX_SENTENCES]:
-        if (candidate.reading or 0.0) >= floor:
-            chosen.append(candidate)
-    _carry_on(chosen, best, following)
-    _extend(
-        chosen,
-        previous,
-        lambda current, before: leans_back(current.text) and current.antecedent is None,
-        MAX_LOOKBACK,
-    )
-    unique = {c.key: c for c in reversed(chosen)}
-    return Selection(tuple(sorted(unique.values(), key=lambda c: (c.source, c.start))))
-
-
-def _close_one(
-    best: Candidate, ranked: list[Candidate], fits: Callable[[Candidate], bool]
-) -> Candidate:
-    """The best-scored candidate that ``fits``, when within TYPE_MARGIN of ``best``;
-    otherwise ``best``."""
-    # ``ranked`` is best first, so nothing past the margin is asked whether it fits
-    # (a check may embed words: every candidate was checked before a refusal).
-    close = itertools.takewhile(lambda c: c.score >= best.score - TYPE_MARGIN, ranked)
-    return next((c for c in close if fits(c)), best)
 
 
 def _carry_on(
@@ -308,26 +206,3 @@ def _extend(
                 break
             chosen.append(neighbour)
             current = neighbour
-
-
-def _subjects(question: Question, ranked: list[Candidate]) -> list[str]:
-    """The question's names of two or more words that the retrieved sentences use
-    ("Alibaba Asset Management Company"), lower-cased."""
-    names = [n.lower() for n in entity_names(question.text) if " " in n]
-    return [n for n in names if any(n in c.text.lower() for c in ranked)]
-
-
-def _names_any(
-    subjects: list[str],
-    candidate: Candidate,
-    previous: Callable[[Candidate], Candidate | None],
-) -> bool:
-    """Whether ``candidate`` (or the sentence it leans on) names one of ``subjects``, if
-    there are any: a date or a figure elsewhere in the article is another thing's."""
-    if not subjects:
-        return True
-    text = candidate.text
-    before = previous(candidate)
-    if before is not None and leans_back(text):
-        text = before.text + " " + text
-    return any(n in text.lower() for n in subjects)

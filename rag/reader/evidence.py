@@ -9,7 +9,6 @@ or by a model reading the same evidence.
 """
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.answer import REFUSAL, Answer, Citation, Passage
@@ -21,7 +20,6 @@ from rag.reader.choice import Selection, choose_sentences, leaning_pronoun
 from rag.reader.discourse import MAX_UNSTATED, next_sentences, states
 from rag.reader.overview import Line, Openings, Overview
 from rag.reader.people import Antecedent
-from rag.reader.question_parts import question_parts
 from rag.reader.references import PronounReferences, say_who
 from rag.reader.scoring import Candidate, Question, SentenceScorer
 from rag.retrieval import HybridRetriever
@@ -179,40 +177,9 @@ class ArticleReader:
         return choose_sentences(
             question,
             candidates,
-            self.scorer.weights,
             lambda c: by_key.get(self.predecessor.get(c.key)),
             lambda c: by_key.get(self._successor.get(c.key)),
-            lambda c: by_key.get(self._below.get(c.key)),
         )
-
-    def with_parts(
-        self,
-        message: str,
-        query: str,
-        candidates: list[Candidate],
-        selection: Selection,
-        analyse: Callable[[str], Question],
-    ) -> Selection:
-        """Add the answer to each part of a question that asks several things.
-
-        Only the parts the user asks now: a follow-up made standalone by putting the
-        previous question in front keeps it as context, not as a part to answer again.
-        """
-        keys = {c.key for c in selection.sentences}
-        earlier = query[: -len(message)].strip() if query.endswith(message) else ""
-        asked = message if earlier else query
-        for part in question_parts(asked):
-            part = f"{earlier} {part}" if earlier else part
-            one = analyse(part)
-            rescored = [
-                self.scorer.score(one, c.sentence, self.vectors.get(c.key), c.antecedent)
-                for c in candidates
-            ]
-            keys |= {c.key for c in self.choose(one, rescored).sentences}
-        if len(keys) == len(selection.sentences):
-            return selection
-        chosen = [c for c in candidates if c.key in keys]
-        return Selection(tuple(sorted(chosen, key=lambda c: (c.source, c.start))))
 
     def overview(
         self, message: str, question: Question, overview: Overview, started: float

@@ -14,7 +14,6 @@ import numpy as np
 from rag.reader.answer_types import counted_noun, expected_type, has_type
 from rag.reader.focus import focus_word, mentions
 from rag.reader.people import Antecedent, resolved
-from rag.reader.roles import role_asked
 from rag.terms import TermWeights, comparable, content_terms
 
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
@@ -34,9 +33,6 @@ class Question:
     kind: str | None
     counted: str | None = None
     focus: str | None = None  # the attribute asked about ("title" in "What is A's title?")
-    # The role asked the holder of, ("chairman", "Alibaba") in "Who is the chairman of
-    # Alibaba?": read from the user's own words, like the kind (not an earlier question's).
-    role: tuple[str, str] | None = None
 
     @classmethod
     def analyse(
@@ -51,7 +47,6 @@ class Question:
             kind=expected_type(typed_text),
             counted=counted_noun(typed_text),
             focus=focus_word(text),
-            role=role_asked(typed_text),
         )
 
 
