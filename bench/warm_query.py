@@ -14,8 +14,9 @@ from typing import Any
 from benchlib import Context, gold_turns, log, summary, timed_ms
 from report import Row, at_most
 
-TARGET_P50_MS = 30.0
-TARGET_FLOOR_RATIO = 2.0
+# Issue 25's budget once the reader's model reads the retrieved sentences (it was 30 ms
+# when an answer was embedding, search and hand rules only).
+TARGET_P50_MS = 250.0
 PLAIN_WARMUP = 3
 
 
@@ -118,12 +119,7 @@ def run(ctx: Context) -> tuple[dict[str, Any], list[Row]]:
             note=f"diagnostic, not the default; p95 {one['p95']:.1f} ms",
         ),
         Row(section, "floor p50: embed + vector search", "ms", floor_s["p50"]),
-        Row(
-            section,
-            "answer p50 / floor p50",
-            "x",
-            ratio,
-            targets=[at_most(TARGET_FLOOR_RATIO, ratio, f"<={TARGET_FLOOR_RATIO:g}x floor")],
-        ),
+        # No target: the reader's model now reads sentences after the search.
+        Row(section, "answer p50 / floor p50", "x", ratio),
     ]
     return raw, rows

@@ -116,10 +116,10 @@ def test_the_article_s_credits_answer_who_wrote_it() -> None:
     title = _candidate("Alibaba's management undergoes a reshuffle.", 0, 0.8)
     credit = _candidate("Author: Liu Baodan", 50, 0.1, typed=True)
     # However far the credit line is from the question, it answers ...
-    assert choose_sentences(question, [title, credit]).sentences == (credit,)
+    assert choose_sentences(question, [title, credit], weights).sentences == (credit,)
     assert judge(question, (credit,), weights).answer
     # ... and without one the question is a "who" like any other: no name, no answer.
-    chosen = choose_sentences(question, [title])
+    chosen = choose_sentences(question, [title], weights)
     assert chosen.sentences == (title,) and not judge(question, chosen.sentences, weights).answer
 
 
@@ -264,6 +264,9 @@ def test_pronoun_sentences_need_their_predecessor() -> None:
     assert not leans_back("The sale of its stake in Kuaidi is done.")
 
 
+WEIGHTS = TermWeights(["teams work on AI", "four teams cover shops", "shares sold", "fund"])
+
+
 def _candidate(
     text: str, start: int, similarity: float, typed: bool = False, reading: float | None = None
 ) -> Candidate:
@@ -287,24 +290,29 @@ def test_the_sentence_the_model_reads_as_answering_best_answers() -> None:
     counted = _candidate("Four teams cover shops.", 50, 0.6, typed=True, reading=0.9)
     closer = _candidate("Teams work on AI.", 0, 0.7, reading=0.2)
     unread = replace(_candidate("Teams are many.", 90, 0.9), reading=None)
-    chosen = choose_sentences(question, [closer, counted, unread])
+    chosen = choose_sentences(question, [closer, counted, unread], WEIGHTS)
     assert [c.text for c in chosen.sentences] == ["Four teams cover shops."]
-    assert choose_sentences(question, [unread]).reason == "nothing was retrieved"
+    assert choose_sentences(question, [unread], WEIGHTS).reason == "nothing was retrieved"
 
-    # A runner-up read nearly as well joins; one far behind does not.
-    near = replace(closer, reading=0.8)
-    chosen = choose_sentences(question, [near, counted])
+    # A runner-up read nearly as well joins when it covers more of the question; one
+    # that adds nothing, or is far behind, does not.
+    both = Question("Teams for shops and search?", ("team", "shop", "search"), np.zeros(3), None)
+    search = _candidate("A search team works on AI.", 0, 0.7, reading=0.7)
+    chosen = choose_sentences(both, [search, counted], WEIGHTS)
     assert [c.start for c in chosen.sentences] == [0, 50]
+    assert [c.start for c in choose_sentences(both, [closer, counted], WEIGHTS).sentences] == [50]
+    far = replace(search, reading=0.5)
+    assert [c.start for c in choose_sentences(both, [far, counted], WEIGHTS).sentences] == [50]
 
     before = _candidate("Dai Shan moves to the group.", 0, 0.3, reading=0.1)
     after = _candidate("She will build an asset arm.", 30, 0.8, reading=0.9)
     plain = Question("What will she build?", ("build",), np.zeros(3), None)
-    picked = choose_sentences(plain, [after, before], lambda c: before)
+    picked = choose_sentences(plain, [after, before], WEIGHTS, lambda c: before)
     assert [c.start for c in picked.sentences] == [0, 30]
 
     # When the answer can say who "she" is, it does so in brackets instead of quoting.
     known = replace(after, antecedent=Antecedent(0, 3, "Dai Shan"))
-    picked = choose_sentences(plain, [known, before], lambda c: before)
+    picked = choose_sentences(plain, [known, before], WEIGHTS, lambda c: before)
     assert [c.start for c in picked.sentences] == [30]
 
 
@@ -332,7 +340,7 @@ def test_a_statement_over_two_sentences_is_answered_whole() -> None:
     unrelated = _candidate("A new fund was set up.", 73, 0.2)
     nexts = {first.key: however, however.key: unrelated}
     picked = choose_sentences(
-        question, [first, however, unrelated], following=lambda c: nexts.get(c.key)
+        question, [first, however, unrelated], WEIGHTS, following=lambda c: nexts.get(c.key)
     )
     # The "However" sentence carries on the answer; the one after it does not carry on.
     assert [c.start for c in picked.sentences] == [0, 29]
@@ -343,7 +351,9 @@ def test_a_statement_over_two_sentences_is_answered_whole() -> None:
     nexts = {june.key: december}
     for kind, expected in ((None, [0]), ("date", [0, 30])):
         asked = Question("What did Tsai become?", ("tsai",), np.zeros(3), kind)
-        picked = choose_sentences(asked, [june, december], following=lambda c: nexts.get(c.key))
+        picked = choose_sentences(
+            asked, [june, december], WEIGHTS, following=lambda c: nexts.get(c.key)
+        )
         assert [c.start for c in picked.sentences] == expected
 
     # A quotation is answered whole, to its closing mark, and no further.
@@ -354,7 +364,7 @@ def test_a_statement_over_two_sentences_is_answered_whole() -> None:
     after = _candidate("Shares rose.", 132, 0.1)
     chain = [quote, middle, more, last, after]
     nexts = {a.key: b for a, b in zip(chain, chain[1:], strict=False)}
-    picked = choose_sentences(question, chain, following=lambda c: nexts.get(c.key))
+    picked = choose_sentences(question, chain, WEIGHTS, following=lambda c: nexts.get(c.key))
     assert [c.start for c in picked.sentences] == [0, 35, 56, 89]
 
 
@@ -368,6 +378,7 @@ def test_only_the_best_sentence_brings_its_continuation() -> None:
     picked = choose_sentences(
         question,
         [best, best_next, runner_up, runner_up_next],
+        WEIGHTS,
         following=lambda c: nexts.get(c.key),
     )
     assert [c.start for c in picked.sentences] == [0, 22, 100]
@@ -421,3 +432,17 @@ def test_what_someone_said_is_where_they_speak() -> None:
     asked = "What did Jack Ma say?"
     assert has_type("Facing rivals, Jack Ma said that it will change.", "words", asked=asked)
     assert not has_type("He was one of the first to follow Jack Ma.", "words", asked=asked)
+
+
+def test_the_model_s_doubt_refuses() -> None:
+    from rag.reader.abstention import MIN_READING
+
+    weights = TermWeights(["the round was led by TQ Ventures"])
+    question = Question("Who led the round?", ("led", "round"), np.zeros(3), None)
+    sure = _candidate("The round was led by TQ Ventures.", 0, 0.8, reading=0.9)
+    assert judge(question, (sure,), weights).answer
+    doubtful = replace(sure, reading=MIN_READING / 2)
+    verdict = judge(question, (doubtful,), weights)
+    assert not verdict.answer and verdict.reading == MIN_READING / 2
+    # A sentence the model did not read is judged by the other checks alone.
+    assert judge(question, (replace(sure, reading=None),), weights).answer

@@ -108,12 +108,6 @@ class ArticleReader:
             passage_score[passage.chunk_id] = best + FUSION_WEIGHT * passage.score
         if self.model is not None:
             scored = self._read(question, scored)
-            for passage in pool:
-                best = max(
-                    scored[(passage.source, s, e)].score
-                    for s, e in self.retriever.chunk(passage.chunk_id).sentences
-                )
-                passage_score[passage.chunk_id] = best + FUSION_WEIGHT * passage.score
         ranked = sorted(pool, key=lambda p: -passage_score[p.chunk_id])[: self._top_k]
         keep = {
             (p.source, s, e) for p in ranked for s, e in self.retriever.chunk(p.chunk_id).sentences
@@ -177,6 +171,7 @@ class ArticleReader:
         return choose_sentences(
             question,
             candidates,
+            self.scorer.weights,
             lambda c: by_key.get(self.predecessor.get(c.key)),
             lambda c: by_key.get(self._successor.get(c.key)),
         )

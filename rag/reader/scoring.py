@@ -1,7 +1,9 @@
 """Score sentences against a question: meaning, shared key terms, answer kind.
 
 One scorer serves two purposes: it reranks retrieved passages (a passage is as
-good as its best sentence) and it picks the sentences of an extractive answer.
+good as its best sentence) and it picks the sentences the reader's model reads
+(the model's probability is kept apart: adding it to this score to rerank the
+passages measured worse, 172 against 170 correct on the suite).
 """
 
 from collections.abc import Callable
@@ -19,8 +21,6 @@ from rag.terms import TermWeights, comparable, content_terms
 # Weights of the parts of a sentence's score; cosine similarity has weight 1.
 LEXICAL_WEIGHT = 0.6
 TYPE_WEIGHT = 0.1
-# Weight of the reader's probability that the sentence answers (rag.encoders.reader).
-READING_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,6 @@ class Candidate:
             - self.repeat_penalty
             + LEXICAL_WEIGHT * self.overlap
             + TYPE_WEIGHT * self.typed
-            + READING_WEIGHT * (self.reading or 0.0)
         )
 
 
