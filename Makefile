@@ -88,18 +88,20 @@ lint: $(LOCAL_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Quality floors a little under the measured figures (README), so quality cannot silently regress.
-GOLD_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.88,citation_precision=0.90,noans_accuracy=0.93,false_refusal_rate=0.05
-HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.90,citation_precision=0.78,noans_accuracy=0.75,false_refusal_rate=0.05
+# Quality floors a little under the measured figures (docs/reader.md), so quality cannot
+# silently regress. Issue 25's reader lowered the seed sets, which the replaced rules had
+# been tuned on (gold fact 0.917 -> 0.792, noans 1.000 -> 0.812), for the suite's gain.
+GOLD_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.77,citation_precision=0.83,noans_accuracy=0.80,false_refusal_rate=0.11
+HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.76,citation_precision=0.80,noans_accuracy=0.65,false_refusal_rate=0.14
 # Follow-ups are the weakest kind of question (README): their own floors, at today's level.
-FOLLOWUPS_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.80,citation_precision=0.88,noans_accuracy=0.55,false_refusal_rate=0.05
+FOLLOWUPS_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.84,citation_precision=0.95,noans_accuracy=0.40,false_refusal_rate=0.05
 # Questions as typed in a chat box: lower case, "what is this article about", "who is X".
-CHATSTYLE_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.85,citation_precision=0.93,noans_accuracy=0.80,false_refusal_rate=0.05
+CHATSTYLE_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.77,citation_precision=0.79,noans_accuracy=0.65,false_refusal_rate=0.12
 
 # Articles the reader was not tuned on, each with its gold set (rag eval --suite): floors on
 # the pooled row (README, "Many articles"); skipped where the folder is not there.
 SUITE ?= ../shared/articles
-SUITE_FLOORS := hit@k=0.97,mrr=0.83,fact_accuracy=0.70,citation_precision=0.82,noans_accuracy=0.50,false_refusal_rate=0.08
+SUITE_FLOORS := hit@k=0.97,mrr=0.83,fact_accuracy=0.73,citation_precision=0.75,noans_accuracy=0.62,false_refusal_rate=0.10
 
 eval: $(STAMP)
 	$(BIN)/rag eval seeds/gold.jsonl --no-failures --fail-under $(GOLD_FLOORS)

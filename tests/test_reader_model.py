@@ -14,8 +14,6 @@ import pytest
 from rag.embedding import bundled_model_path
 from rag.encoders.reader import WEIGHTS, load_reader
 
-# The shipped weights (rag/encoders/READER_MODEL.md names the same digest).
-WEIGHTS_SHA256 = "see-model-card"
 
 needs_torch = pytest.mark.skipif(find_spec("torch") is None, reason="torch (peer extra) missing")
 

@@ -162,7 +162,7 @@ def auc(positive: list[float], negative: list[float]) -> float:
 
 
 @torch.no_grad()
-def score(model: CrossEncoder, pairs: list[tuple[str, str]]) -> list[float]:
+def score_pairs(model: CrossEncoder, pairs: list[tuple[str, str]]) -> list[float]:
     model.eval()
     data = encode_pairs(pairs, [None] * len(pairs))
     data["label"] = [0] * len(pairs)
@@ -178,15 +178,31 @@ def score(model: CrossEncoder, pairs: list[tuple[str, str]]) -> list[float]:
     return out
 
 
-def check(model: CrossEncoder, kept: list[dict], slice_rows: list[dict]) -> dict:
+def cosine(pairs: list[tuple[str, str]]) -> list[float]:
+    """The bundled MiniLM's cosine similarity of each question and sentence (the yardstick
+    the model is checked against: ``python -m train.train --cosine``)."""
+    from rag.encoders.minilm import load_onnx_minilm
+
+    embed = load_onnx_minilm()
+    questions = embed.encode([q for q, _ in pairs])
+    sentences = embed.encode([s for _, s in pairs])
+    return [float(a @ b) for a, b in zip(questions, sentences, strict=True)]
+
+
+def check(model: CrossEncoder | None, kept: list[dict], slice_rows: list[dict]) -> dict:
     """Figures on text never trained on: top-1 sentence of its paragraph on kept-out SQuAD
-    1.1 questions, and answerable-vs-not on the SQuAD 2.0 slice's checking articles."""
+    1.1 questions, and answerable-vs-not on the SQuAD 2.0 slice's checking articles.
+    ``model`` None: MiniLM cosine instead."""
+
+    def score(pairs: list[tuple[str, str]]) -> list[float]:
+        return cosine(pairs) if model is None else score_pairs(model, pairs)
+
     pairs, owners = [], []
     for q, row in enumerate(kept):
         for j, sentence in enumerate(row["sentences"]):
             pairs.append((row["question"], sentence))
             owners.append((q, j))
-    scores = score(model, pairs)
+    scores = score(pairs)
     best: dict[int, tuple[float, int]] = {}
     for (q, j), s in zip(owners, scores, strict=True):
         if q not in best or s > best[q][0]:
@@ -198,7 +214,7 @@ def check(model: CrossEncoder, kept: list[dict], slice_rows: list[dict]) -> dict
             pairs.append((row["question"], sentence))
             owners.append(q)
     top: dict[int, float] = {}
-    for q, s in zip(owners, score(model, pairs), strict=True):
+    for q, s in zip(owners, score(pairs), strict=True):
         top[q] = max(top.get(q, -1e9), s)
     yes = [top[q] for q, r in enumerate(slice_rows) if r["answerable"]]
     no = [top[q] for q, r in enumerate(slice_rows) if not r["answerable"]]
@@ -260,9 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, default=500, help="steps between checkpoints")
     parser.add_argument("--articles", type=int, default=None, help="only the first N (tests)")
     parser.add_argument("--no-check", action="store_true", help="skip the kept-out figures")
+    parser.add_argument("--cosine", action="store_true", help="MiniLM cosine's figures, then stop")
     args = parser.parse_args(argv)
     torch.set_num_threads(len(os.sched_getaffinity(0)))
     data = prepare(args.work, args.seed, args.articles)
+    if args.cosine:
+        rows = check_rows(load_articles()[: args.articles], data["kept_out"], args.seed)
+        print(json.dumps(check(None, *rows)))
+        return 0
     order = batches([len(x) for x in data["ids"]], args.seed)
     total = min(len(order), args.max_steps) if args.max_steps else len(order)
     model = load_bundled(bundled_model_path(), args.seed)

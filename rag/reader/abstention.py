@@ -26,7 +26,7 @@ from rag.terms import TermWeights
 MIN_SIMILARITY = 0.3
 # The reader's probability, for the best chosen sentence, below which the article is
 # taken not to say (chosen leave-one-article-out on the suite: bench/reader_sweep.py).
-MIN_READING = 0.2
+MIN_READING = 0.15
 MIN_COVERAGE = 0.0
 # Evidence holding every term of the question is about it however far its embedding
 # ("What happened on December 20th?" is at cosine 0.14 from "On December 20th, ...").
