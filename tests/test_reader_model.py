@@ -14,7 +14,6 @@ import pytest
 from rag.embedding import bundled_model_path
 from rag.encoders.reader import WEIGHTS, load_reader
 
-
 needs_torch = pytest.mark.skipif(find_spec("torch") is None, reason="torch (peer extra) missing")
 
 
