@@ -57,36 +57,12 @@ def test_who_someone_is_comes_from_the_sentence_that_says(assistant) -> None:  #
     # So is a name of several words, some also common words ("management").
     assert assistant.ask("When was the Alibaba Asset Management Company founded?").refused
     assert assistant.ask("when was the alibaba asset management company founded?").refused
-    # Not from the quotation that opens "Mother Zhang should be better ...".
-    meaning = assistant.ask('What does "Mother Zhang" refer to?')
-    assert meaning.text.startswith('Daniel Zhang, nicknamed "Mother Zhang,"')
-
-
-def test_who_holds_a_role_is_said_for_the_organisation_asked(assistant) -> None:  # noqa: ANN001
-    # Not "Chairman and CEO of Alibaba Cloud", which shares every word of the question.
-    chairman = assistant.ask("Who is the chairman of Alibaba?")
-    assert chairman.text.startswith("In the letter, Alibaba Chairman Joe Tsai stated")
-    ceo = assistant.ask("Who is Alibaba's CEO?")
-    assert ceo.text.startswith("Currently, Daniel Zhang holds the positions of CEO of Alibaba,")
-    # A follow-up asks its own role, not the one of the question before it.
-    history = [
-        {"role": "user", "content": "Who is the chairman of Alibaba?"},
-        {"role": "assistant", "content": chairman.text},
-    ]
-    cloud = assistant.chat("And who is the chairman of Alibaba Cloud?", history)
-    assert "Chairman and CEO of Alibaba Cloud" in cloud.text
 
 
 def test_an_acronym_finds_the_name_it_stands_for(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("What did the WSJ source say?")
     assert "told Wall Street Journal" in answer.text
     assert answer.question == "What did the WSJ source say?"
-
-
-def test_two_questions_sharing_their_object_are_both_answered(assistant) -> None:  # noqa: ANN001
-    # "Who wrote" leaves "this piece" to the question after it.
-    answer = assistant.ask("Who wrote and who edited this piece?")
-    assert "Liu Baodan" in answer.text and "Zhang Xiaoling" in answer.text
 
 
 def test_who_wrote_the_article_is_its_credit_line(assistant) -> None:  # noqa: ANN001
@@ -148,6 +124,7 @@ def test_to_dict_shape(assistant) -> None:  # noqa: ANN001
     assert list(data) == [
         "question",
         "answer",
+        "short_answer",
         "refused",
         "citations",
         "timings",

@@ -24,6 +24,7 @@ def test_index_then_noop_then_ask_json(tmp_path: Path, article_text: str) -> Non
     assert list(data) == [
         "question",
         "answer",
+        "short_answer",
         "refused",
         "citations",
         "timings",
@@ -42,9 +43,11 @@ def test_ask_builds_a_missing_index_and_prints_citations(tmp_path: Path) -> None
     result = run_rag("ask", "Who is the author of the article?")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Author: Liu Baodan [1]"
-    assert lines[2].startswith("[1] alibaba-executive-reshuffle.txt:")
-    assert lines[3] == '    "Author: Liu Baodan"'
+    # The short answer the reader marked, then the cited answer and its source.
+    assert lines[0] == "Answer: Liu Baodan"
+    assert lines[2] == "Author: Liu Baodan [1]"
+    assert lines[4].startswith("[1] alibaba-executive-reshuffle.txt:")
+    assert lines[5] == '    "Author: Liu Baodan"'
     assert (tmp_path / "index" / "chroma.sqlite3").exists()
 
 

@@ -68,7 +68,7 @@ def shown_text(answer: Any) -> str:
 
     >>> from rag.answer import Answer
     >>> shown_text(Answer("Q?", "It lost 643 million yuan. [1]", short="643 million yuan"))
-    '643 million yuan\n\nIt lost 643 million yuan. [1]'
+    '643 million yuan\\n\\nIt lost 643 million yuan. [1]'
     """
     return f"{answer.short}\n\n{answer.text}" if answer.short else answer.text
 

@@ -144,6 +144,8 @@ def choose_sentences(
     for candidate in ranked[1:]:
         if len(chosen) == MAX_SENTENCES or _wanted(candidate) < floor:
             break
+        if candidate.repeat_penalty:
+            continue  # a follow-up's previous answer is not given again
         # A runner-up must also bring some of the question the answer has not covered.
         gain = weighted_share(wanted, (candidate.terms & wanted) - covered, weights)
         if gain >= JOIN_COVERAGE:
