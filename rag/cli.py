@@ -149,7 +149,7 @@ def format_citations(answer: Any) -> str:
 
 def format_answer(answer: Any) -> str:
     """The short answer (when the reader found one), the answer text, then its citations."""
-    parts = [f"Answer: {answer.short}"] if getattr(answer, "short", "") else []
+    parts = [f"Answer: {answer.short}"] if answer.short else []
     parts += [answer.text, format_citations(answer)]
     return "\n\n".join(p for p in parts if p)
 

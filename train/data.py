@@ -101,7 +101,8 @@ def paragraphs(article: dict) -> list[Paragraph]:
     return out
 
 
-def _sentence_at(spans: list[tuple[int, int]], position: int) -> int | None:
+def sentence_at(spans: list[tuple[int, int]], position: int) -> int | None:
+    """Which of ``spans`` holds the character at ``position`` (None: between sentences)."""
     for i, (s, e) in enumerate(spans):
         if s <= position < e:
             return i
@@ -187,7 +188,7 @@ def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
             if len(question) < 3:
                 continue  # SQuAD's junk questions ("k", "dd")
             answer = qa["answers"][0]
-            at = _sentence_at(para.sentences, answer["answer_start"])
+            at = sentence_at(para.sentences, answer["answer_start"])
             if at is None:
                 continue
             s, e = para.sentences[at]
@@ -231,7 +232,7 @@ def squad2_checks(seed_titles: tuple[str, ...] = SLICE_CHECK_TITLES) -> list[dic
         for para in paragraphs({"title": article["title"], "paragraphs": article["paragraphs"]}):
             for qa in para.questions:
                 answers = qa.get("answers") or []
-                at = _sentence_at(para.sentences, answers[0]["answer_start"]) if answers else None
+                at = sentence_at(para.sentences, answers[0]["answer_start"]) if answers else None
                 rows.append(
                     {
                         "question": qa["question"].strip(),

@@ -21,16 +21,25 @@ import os
 import random
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
 from rag.embedding import bundled_model_path
-from train.data import article_pairs, kept_out, load_articles, paragraphs, squad2_checks
+from rag.encoders.reader import pair_tokenizer
+from train.data import (
+    article_pairs,
+    kept_out,
+    load_articles,
+    paragraphs,
+    sentence_at,
+    squad2_checks,
+)
 from train.model import CrossEncoder, load_bundled
 
-MAX_TOKENS = 160
 BATCH = 32
 SPAN_WEIGHT = 0.5
 LAYER_LR, HEAD_LR, WARMUP = 5e-5, 5e-4, 300
@@ -40,13 +49,10 @@ CHECK_QUESTIONS = 200  # kept-out questions scored at each checkpoint
 STOP_AT = 0
 
 
-def tokenizer():  # noqa: ANN201 - tokenizers has no stubs
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(bundled_model_path() / "tokenizer.json"))
-    tok.enable_truncation(MAX_TOKENS, strategy="longest_first")
-    tok.no_padding()
-    return tok
+@lru_cache(maxsize=1)
+def tokenizer() -> Any:
+    """The product's own pair tokenizer, so training cuts pairs as the product does."""
+    return pair_tokenizer(bundled_model_path())
 
 
 def encode_pairs(pairs: list[tuple[str, str]], spans: list[tuple[int, int] | None]) -> dict:
@@ -235,8 +241,7 @@ def check_rows(data: list[dict], held: list[str], seed: int) -> tuple[list[dict]
             continue
         for para in paragraphs(article):
             for qa in para.questions:
-                start = qa["answers"][0]["answer_start"]
-                at = next((i for i, (s, e) in enumerate(para.sentences) if s <= start < e), None)
+                at = sentence_at(para.sentences, qa["answers"][0]["answer_start"])
                 if at is not None and len(para.sentences) > 1:
                     sentences = [para.text[s:e] for s, e in para.sentences]
                     kept.append({"question": qa["question"], "sentences": sentences, "answer": at})

@@ -1,6 +1,6 @@
 """The reader's model on onnxruntime: does a sentence answer a question, and with what words?
 
-A cross-encoder trained here (``train/``, see ``READER_MODEL.md``) from the bundled
+A cross-encoder trained here (``train/``, see ``MODEL_CARD.md``) from the bundled
 MiniLM on SQuAD 1.1 train: the question and one sentence are read together, and
 two heads on the last layer give
 
@@ -14,12 +14,12 @@ delta over the bundled model's float32 weights); the graph is the embedder's
 (``rag.encoders.graph``), so the two cannot drift apart.
 """
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from rag.encoders.minilm import length_batches
 from rag.errors import RagError
 
 WEIGHTS = Path(__file__).with_name("reader.safetensors")
-# Word pieces of question and sentence together, as in training (train/train.py).
+# Word pieces of question and sentence together, in training too (train/train.py).
 MAX_TOKENS = 160
 # The longest short answer, in word pieces (SQuAD's answers: median 2 words, 99% <= 18).
 MAX_SPAN_TOKENS = 24
@@ -66,13 +66,24 @@ def best_span(start: np.ndarray, end: np.ndarray, allowed: np.ndarray) -> tuple[
     return int(positions[i]), int(positions[j])
 
 
+def pair_tokenizer(folder: Path) -> Any:
+    """The model's tokenizer for a question and a sentence, cut as the reader was trained
+    (``train/train.py`` uses this one): [CLS] question [SEP] sentence [SEP], segment ids
+    0 and 1, the longer of the two shortened first past MAX_TOKENS, no padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
+    tokenizer.no_padding()
+    return tokenizer
+
+
 class SentenceReader:
     """The trained reader over the bundled MiniLM, on onnxruntime."""
 
     def __init__(self, folder: Path, weights: Path = WEIGHTS, threads: int = 0) -> None:
         import onnxruntime
         from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
 
         if not weights.exists():
             raise RagError(f"the reader's model is missing: {weights} (reinstall the package)")
@@ -87,9 +98,7 @@ class SentenceReader:
         self._session = onnxruntime.InferenceSession(
             model, options, providers=["CPUExecutionProvider"]
         )
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(MAX_TOKENS, strategy="longest_first")
-        self._tokenizer.no_padding()
+        self._tokenizer = pair_tokenizer(folder)
 
     def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
         """One reading per sentence, in order."""
@@ -121,11 +130,6 @@ class SentenceReader:
                     span = (offsets[found[0]][0], offsets[found[1]][1])
                 out[i] = Reading(float(logits[row, 0]), span)
         return [r for r in out if r is not None]
-
-
-def weights_digest(path: Path = WEIGHTS) -> str:
-    """sha256 of the shipped weights (the model card names it)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @lru_cache(maxsize=1)
