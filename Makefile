@@ -93,13 +93,13 @@ lint: $(LOCAL_STAMP)
 # been tuned on (gold fact 0.917 -> 0.792, noans 1.000 -> 0.812), for the suite's gain.
 GOLD_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.77,citation_precision=0.83,noans_accuracy=0.80,false_refusal_rate=0.11
 HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.76,citation_precision=0.80,noans_accuracy=0.65,false_refusal_rate=0.14
-# Follow-ups are the weakest kind of question (README): their own floors, at today's level.
+# Follow-ups are the weakest kind of question (docs/quality.md): their own floors, at today's level.
 FOLLOWUPS_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.84,citation_precision=0.95,noans_accuracy=0.40,false_refusal_rate=0.05
 # Questions as typed in a chat box: lower case, "what is this article about", "who is X".
 CHATSTYLE_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.77,citation_precision=0.79,noans_accuracy=0.65,false_refusal_rate=0.12
 
 # Articles the reader was not tuned on, each with its gold set (rag eval --suite): floors on
-# the pooled row (README, "Many articles"); skipped where the folder is not there.
+# the pooled row (docs/quality.md, "Many articles"); skipped where the folder is not there.
 SUITE ?= ../shared/articles
 SUITE_FLOORS := hit@k=0.97,mrr=0.83,fact_accuracy=0.73,citation_precision=0.75,noans_accuracy=0.62,false_refusal_rate=0.10
 

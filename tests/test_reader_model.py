@@ -50,7 +50,7 @@ ARTICLE = {
 
 
 def test_shipped_weights_are_the_model_card_s() -> None:
-    card = WEIGHTS.with_name("READER_MODEL.md").read_text(encoding="utf-8")
+    card = WEIGHTS.with_name("MODEL_CARD.md").read_text(encoding="utf-8")
     digest = hashlib.sha256(WEIGHTS.read_bytes()).hexdigest()
     assert digest in card
     assert WEIGHTS.stat().st_size <= 30 * 1024 * 1024
