@@ -17,6 +17,10 @@ model sees sentences cut the way the product cuts them. A question gives:
 - with some questions, a **reworded question** paired with the positive sentence:
   one content word the two share is replaced by another word of the article
   ("opened" -> "taxed"), so the sentence is about the right things but does not say;
+- with some questions, a **contrary question** paired with the positive sentence: a
+  word turned into its opposite ("first" -> "last", "increase" -> "decrease") or a
+  "not" after the question's verb ("Who was the first ..." -> "Who was not the first
+  ..."), so the sentence's words match but it answers something else;
 - with a few questions, a random sentence of the article (easy).
 
 Sentences that contain the answer's text are never negatives. The articles kept
@@ -46,11 +50,70 @@ KEPT_OUT_RANDOM = 10  # more SQuAD articles kept out for checking, chosen by the
 
 # How often a question also gets each kind of negative that not every question needs:
 # set so that one pass (about 3 pairs a question) trains in about an hour here.
-ARTICLE_RATE, RANDOM_RATE, REWORD_RATE = 0.6, 0.1, 0.4
+ARTICLE_RATE, RANDOM_RATE, REWORD_RATE, CONTRARY_RATE = 0.6, 0.1, 0.4, 0.5
 _WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 # A name: capitalised words, not at a sentence's start (where any word is capitalised).
+# General English opposites (either way round), for contrary questions.
+_OPPOSITES = dict(
+    pair
+    for a, b in (
+        ("first", "last"),
+        ("largest", "smallest"),
+        ("biggest", "smallest"),
+        ("most", "least"),
+        ("highest", "lowest"),
+        ("oldest", "newest"),
+        ("earliest", "latest"),
+        ("before", "after"),
+        ("increase", "decrease"),
+        ("increased", "decreased"),
+        ("rise", "fall"),
+        ("rose", "fell"),
+        ("won", "lost"),
+        ("win", "lose"),
+        ("bought", "sold"),
+        ("buy", "sell"),
+        ("start", "end"),
+        ("started", "ended"),
+        ("began", "ended"),
+        ("opened", "closed"),
+        ("open", "close"),
+        ("north", "south"),
+        ("east", "west"),
+        ("northern", "southern"),
+        ("eastern", "western"),
+        ("maximum", "minimum"),
+        ("positive", "negative"),
+        ("more", "fewer"),
+        ("longest", "shortest"),
+        ("best", "worst"),
+        ("major", "minor"),
+        ("public", "private"),
+        ("internal", "external"),
+        ("upper", "lower"),
+        ("inside", "outside"),
+        ("early", "late"),
+        ("accepted", "rejected"),
+        ("allowed", "banned"),
+        ("supported", "opposed"),
+        ("joined", "left"),
+        ("arrived", "departed"),
+        ("born", "died"),
+        ("male", "female"),
+        ("men", "women"),
+        ("import", "export"),
+        ("imports", "exports"),
+        ("strongest", "weakest"),
+        ("richest", "poorest"),
+        ("cheapest", "dearest"),
+        ("youngest", "oldest"),
+        ("success", "failure"),
+    )
+    for pair in ((a, b), (b, a))
+)
+_BE_AFTER_WH = re.compile(r"^(?:Who|What|Which|Where|When)\s+(?:is|was|are|were)\b")
 _NAME = re.compile(r"(?<=[^\s.!?]\s)[A-Z][^\W\d_]+(?:\s+[A-Z][^\W\d_]+)*\b")
 
 
@@ -63,7 +126,7 @@ class Pair:
     sentence: str
     label: int
     span: tuple[int, int] | None
-    kind: str  # positive | paragraph | article | random | swapped | reworded
+    kind: str  # positive | paragraph | article | random | swapped | reworded | contrary
 
 
 @dataclass(frozen=True)
@@ -165,6 +228,30 @@ def reworded_question(
     return question[: match.start()] + rng.choice(options) + question[match.end() :]
 
 
+def contrary_question(question: str, sentence: str, rng: random.Random) -> str:
+    """``question`` asking the opposite of what ``sentence`` says: a word of both turned
+    into its opposite, else a "not" after "Who was"-like openings; "" if neither fits.
+
+    >>> contrary_question("Who was the first king?", "Alfred was the first king.", random.Random(0))
+    'Who was the last king?'
+    >>> contrary_question("Who was king in 900?", "Alfred was king in 900.", random.Random(0))
+    'Who was not king in 900?'
+    """
+    said = {w.lower() for w in re.findall(r"[A-Za-z]+", sentence)}
+    found = [
+        m
+        for m in re.finditer(r"[a-z]+", question)
+        if m.group(0) in _OPPOSITES and m.group(0) in said and _OPPOSITES[m.group(0)] not in said
+    ]
+    if found:
+        m = rng.choice(found)
+        return question[: m.start()] + _OPPOSITES[m.group(0)] + question[m.end() :]
+    be = _BE_AFTER_WH.match(question)
+    if be and not question[be.end() :].startswith(" not"):
+        return question[: be.end()] + " not" + question[be.end() :]
+    return ""
+
+
 def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
     """Every training pair one article gives (see the module's docstring)."""
     paras = paragraphs(article)
@@ -219,6 +306,10 @@ def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
                 )
                 if reworded:
                     yield Pair(reworded, sentence, 0, None, "reworded")
+            if rng.random() < CONTRARY_RATE:
+                contrary = contrary_question(question, sentence, rng)
+                if contrary:
+                    yield Pair(contrary, sentence, 0, None, "contrary")
 
 
 def squad2_checks(seed_titles: tuple[str, ...] = SLICE_CHECK_TITLES) -> list[dict]:
