@@ -6,6 +6,7 @@ and the answer is written from that evidence, extractively or by a language mode
 whose citations are then verified (``rag.citations``).
 """
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
@@ -16,9 +17,10 @@ import numpy as np
 
 from rag.answer import Answer, Passage
 from rag.citations import CitationVerifier
+from rag.documents import seeds_signature
 from rag.encoders.minilm import load_onnx_minilm
 from rag.encoders.reader import load_reader
-from rag.errors import LLMError
+from rag.errors import LLMError, SourceError
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.model_sources import model_sources
@@ -72,37 +74,81 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         self.model: ChatModel | None = make_model(self.settings)
-        status = ensure_index(self.settings, progress=progress)
-        self.index = status
-        self._sentences = status.store.sentences_of(status.collection)
-        self._stored = SentenceVectors(self._sentences, status.store.where)
         # The index's own embedder (onnxruntime, no llama-index or torch import), loaded
         # once per process: a build in this process has already loaded it.
         self._embed = load_onnx_minilm()
+        self._reader_model = load_reader()
+        self._reopen = threading.Lock()
+        self._open(progress)
+
+    def _open(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Open the index of seeds/ as it is now (building it when needed) and the parts
+        that read it. Every part is made before any is swapped in, so a question never
+        meets a half-built part."""
+        signature = seeds_signature(self.settings.seeds_dir)
+        status = ensure_index(self.settings, progress=progress)
+        sentences = status.store.sentences_of(status.collection)
+        stored = SentenceVectors(sentences, status.store.where)
         chunks = load_chunks(status.collection)
-        self.retriever = HybridRetriever(
-            status.collection,
-            chunks,
-            top_k=RERANK_POOL,
-            where=status.store.where,
+        retriever = HybridRetriever(
+            status.collection, chunks, top_k=RERANK_POOL, where=status.store.where
         )
-        self.scorer = SentenceScorer(
-            TermWeights(c.text for c in chunks), self._embed, self._stored.words
-        )
-        self.verifier = CitationVerifier(self._embed_texts, self.scorer.weights)
-        self.reader = ArticleReader(
+        scorer = SentenceScorer(TermWeights(c.text for c in chunks), self._embed, stored.words)
+        reader = ArticleReader(
             status.documents,
             chunks,
-            self.retriever,
-            self.scorer,
-            self._stored,
+            retriever,
+            scorer,
+            stored,
             self.settings.top_k,
-            load_reader(),
+            self._reader_model,
         )
         texts = [d.text for d in status.documents]
-        self._acronyms = acronym_table(texts)
-        self._vocabulary = vocabulary(texts)
-        self._casing = NameCasing(texts)
+        (
+            self.index,
+            self._signature,
+            self._sentences,
+            self._stored,
+            self.retriever,
+            self.scorer,
+            self.verifier,
+            self.reader,
+            self._acronyms,
+            self._vocabulary,
+            self._casing,
+        ) = (
+            status,
+            signature,
+            sentences,
+            stored,
+            retriever,
+            scorer,
+            CitationVerifier(self._embed_texts, scorer.weights),
+            reader,
+            acronym_table(texts),
+            vocabulary(texts),
+            NameCasing(texts),
+        )
+
+    def refresh(self) -> bool:
+        """Pick up articles added to, changed in or removed from seeds/ since the index
+        was opened (a look at names, sizes and times; no rebuild when none changed).
+        True when the index was reopened."""
+        if seeds_signature(self.settings.seeds_dir) == self._signature:
+            return False
+        with self._reopen:
+            if seeds_signature(self.settings.seeds_dir) == self._signature:
+                return False  # another thread reopened it while this one waited
+            self._open()
+        return True
+
+    def source_text(self, name: str) -> str:
+        """The text of article ``name`` as the product read it: every citation's
+        ``start``/``end`` index it (``quote == source_text(source)[start:end]``)."""
+        for document in self.index.documents:
+            if document.name == name:
+                return document.text
+        raise SourceError(f"no article named {name!r} in {self.settings.seeds_dir}")
 
     @property
     def answerer(self) -> str:
@@ -120,6 +166,7 @@ class Assistant:
 
     def retrieve(self, question: str) -> list[Passage]:
         """The passages an answer would be drawn from, best first."""
+        self.refresh()
         question = clean_question(question, self.settings.max_question_chars)
         return self.reader.rank(self._analyse(question))[0]
 
@@ -186,6 +233,7 @@ class Assistant:
         answer carries the verified, renumbered text and citations. When the
         evidence cannot answer, the model is not asked at all.
         """
+        self.refresh()
         evidence = self._evidence(message, history)
         if self.model is None or not evidence.answerable:
             answer = self.reader.extractive_answer(evidence)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.documents import SourceDocument
+from rag.layout import same_unit
 from rag.sentences import split_sentences
 
 Span = tuple[int, int]
@@ -60,7 +61,11 @@ def _body_sentences(
 ) -> list[list[tuple[Span, int]]]:
     """Sentence spans of the document with their word pieces, grouped by section,
     headings left out."""
-    boundaries = [0, *(start for start, _ in document.heading_spans), len(document.text)]
+    boundaries = [
+        document.body_start,
+        *(start for start, _ in document.heading_spans if start >= document.body_start),
+        len(document.text),
+    ]
     headings = set(document.heading_spans)
     groups = []
     for start, end in zip(boundaries, boundaries[1:], strict=False):
@@ -138,13 +143,13 @@ def sentences_by_source(chunks: list[Chunk]) -> dict[str, list[tuple[int, int, s
 def sentence_predecessors(
     chunks: list[Chunk], texts: dict[str, str]
 ) -> dict[tuple[str, int, int], tuple[str, int, int]]:
-    """Each sentence's predecessor in the same paragraph (no line break between), also
+    """Each sentence's predecessor in the same paragraph (no hard line break between), also
     across a chunk boundary: a long sentence is not repeated in the next chunk's overlap,
     so "This is nothing short of a gamble." may open a chunk without what "This" is."""
     before: dict[tuple[str, int, int], tuple[str, int, int]] = {}
     for source, ordered in sentences_by_source(chunks).items():
         text = texts.get(source)
         for (s1, e1, _), (s2, e2, _) in zip(ordered, ordered[1:], strict=False):
-            if text is not None and "\n" not in text[e1:s2]:
+            if text is not None and same_unit(text, e1, s2):
                 before[(source, s2, e2)] = (source, s1, e1)
     return before

@@ -117,13 +117,20 @@ def index(rebuild: bool, as_json: bool) -> None:
     settings = Settings()
     with _progress_bar("Embedding") as progress:
         status = ensure_index(settings, rebuild=rebuild, progress=progress)
+    _report_index(status, as_json)
+
+
+def _report_index(status: Any, as_json: bool) -> None:
     result = {
         "built": status.built,
         "collection": status.name,
         "chunks": status.chunk_count,
         "articles": [d.name for d in status.documents],
+        "skipped": list(status.skipped),
         "index_dir": status.store.where,
     }
+    for problem in status.skipped:
+        click.echo(f"Skipped {problem}", err=True)
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -132,6 +139,71 @@ def index(rebuild: bool, as_json: bool) -> None:
         f"{verb} {result['chunks']} chunks from {len(result['articles'])} article(s)"
         f" in {result['index_dir']} (collection {result['collection']})"
     )
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def add(sources: tuple[str, ...], as_json: bool) -> None:
+    """Add articles (files, or http(s) URLs of pages and PDFs) to seeds/ and index them.
+
+    Files: .txt .md .html .pdf .docx. A file that cannot be read is refused with its
+    reason; an article already in seeds/ is never overwritten.
+
+    Example: rag add ~/Downloads/report.pdf https://example.com/story.html
+    """
+    from rag.adding import add_article
+    from rag.indexing import ensure_index
+    from rag.settings import Settings
+
+    settings = Settings()
+    max_bytes = int(settings.max_article_mb * 1_000_000)
+    added, failed = [], False
+    for source in sources:
+        try:
+            added.append(add_article(source, settings.seeds_dir, max_bytes))
+        except RagError as exc:  # the others are still added
+            click.echo(f"Error: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"Added {added[-1]}", err=as_json)
+    if added:
+        with _progress_bar("Embedding") as progress:
+            status = ensure_index(settings, progress=progress)
+        _report_index(status, as_json)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--span", help="Only the characters START:END (a citation's offsets).")
+def show(source: str, span: str | None) -> None:
+    """Print an article's text as the product reads it: citations' offsets index it.
+
+    For .txt and .md files this is the file (Markdown's markup blanked to spaces);
+    for HTML, PDF and Word files it is the text extracted from them.
+
+    Example: rag show report.pdf --span 120:245
+    """
+    from rag.documents import load_document
+    from rag.errors import SourceError
+    from rag.settings import Settings
+
+    settings = Settings()
+    path = settings.seeds_dir / source
+    if "/" in source or not path.is_file():
+        raise SourceError(f"no article named {source!r} in {settings.seeds_dir}")
+    text = load_document(path, settings.seeds_dir, int(settings.max_article_mb * 1e6)).text
+    if span:
+        try:
+            start, end = (int(x) for x in span.split(":"))
+        except ValueError:
+            raise click.BadParameter("use START:END, e.g. 120:245", param_hint="--span") from None
+        if not 0 <= start <= end <= len(text):
+            raise SourceError(f"--span {span} is outside the article (0:{len(text)})")
+        text = text[start:end]
+    click.echo(text)
 
 
 def format_citations(answer: Any) -> str:

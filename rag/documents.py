@@ -1,17 +1,24 @@
 """Load the source articles in ``seeds/`` with their title, byline and sections.
 
-Only ``.txt`` and ``.md`` files are articles; anything else in the folder (the
-gold question sets, for one) is ignored. The text is kept exactly as stored on
-disk (no normalisation), because citations are offsets into it.
+Text, Markdown, HTML, PDF and Word files are articles (``rag.formats`` reads
+them); anything else in the folder (the gold question sets, for one) is ignored.
+The text is kept exactly as read (no normalisation), because citations are
+offsets into it. A file that cannot be read is skipped with its reason, so one
+bad file never keeps the others from being asked.
 """
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import SourceError
+from rag.formats import ARTICLE_SUFFIXES, Extracted, read_article
+from rag.layout import units
+from rag.reader.dateline import is_dateline
 
-ARTICLE_SUFFIXES = (".txt", ".md")
+log = logging.getLogger(__name__)
 _BYLINE = re.compile(r"^(?:author|by|byline|written by)\s*[:：]\s*(?P<name>.+)$", re.I)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 
@@ -35,6 +42,8 @@ class SourceDocument:
     byline: str
     sections: tuple[Section, ...]
     heading_spans: tuple[tuple[int, int], ...]
+    date: str = ""
+    body_start: int = 0  # where the body begins (after Markdown front matter)
 
     def section_at(self, offset: int) -> str:
         """The heading of the section holding ``offset`` ("" before the first)."""
@@ -45,38 +54,37 @@ class SourceDocument:
         return heading
 
 
-def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
-    """Each line of ``text`` with its start offset, e.g. "a\\nb" -> [(0,'a'), (2,'b')]."""
-    out, offset = [], 0
-    for line in text.splitlines(keepends=True):
-        out.append((offset, line.rstrip("\r\n")))
-        offset += len(line)
-    return out
-
-
 def _looks_like_heading(line: str, is_markdown: bool) -> str | None:
     """The heading text if ``line`` is a section heading, else None."""
     stripped = line.strip()
     if is_markdown:
         match = _MD_HEADING.match(stripped)
         return match.group("title") if match else None
-    # Plain text: a short line without closing punctuation stands on its own.
+    # Plain text: a short line without closing punctuation stands on its own; a date
+    # alone is the article's dateline, not a section.
     words = stripped.split()
-    if not 1 <= len(words) <= 10 or len(stripped) > 80:
+    if not 1 <= len(words) <= 10 or len(stripped) > 80 or "\n" in stripped:
         return None
-    if stripped[-1] in ".!?:;,\"'”’)" or ":" in stripped:
+    if stripped[-1] in ".!?:;,\"'”’)" or ":" in stripped or is_dateline(stripped.strip("()[]")):
         return None
     return stripped
 
 
-def parse_document(name: str, text: str) -> SourceDocument:
-    """Find the title (first line), byline and section headings of an article."""
-    is_markdown = name.lower().endswith(".md")
-    lines = [(o, line) for o, line in _lines_with_offsets(text) if line.strip()]
-    title = lines[0][1].strip().lstrip("#").strip() if lines else ""
-    byline = ""
+def parse_document(name: str, text: str, extracted: Extracted | None = None) -> SourceDocument:
+    """Find the title (first line), byline and section headings of an article.
+
+    ``extracted`` is what the file's format said (front matter, marked headings).
+    """
+    extracted = extracted or Extracted(text)
+    is_markdown = name.lower().endswith((".md", ".markdown"))
+    body = extracted.body_start
+    lines = [(s, text[s:e]) for s, e in units(text, body) if text[s:e].strip()]
+    title = extracted.title or (lines[0][1].strip().lstrip("#").strip() if lines else "")
+    byline = extracted.byline
     headings: list[tuple[int, int, str]] = []
-    for offset, line in lines[1:]:
+    if extracted.headings is not None:
+        headings = [(s, e, text[s:e]) for s, e in extracted.headings]
+    for offset, line in lines[1:] if extracted.headings is None else []:
         match = _BYLINE.match(line.strip())
         if match and not byline:
             byline = match.group("name").strip()
@@ -95,16 +103,38 @@ def parse_document(name: str, text: str) -> SourceDocument:
         byline=byline,
         sections=sections,
         heading_spans=tuple((start, end) for start, end, _ in headings),
+        date=extracted.date,
+        body_start=body,
     )
 
 
 def article_paths(seeds_dir: Path) -> list[Path]:
-    """The article files in ``seeds_dir``, sorted by name."""
+    """The article files in ``seeds_dir``, sorted by name (hidden files are not articles:
+    ``rag add`` stages a copy under a hidden name)."""
     if not seeds_dir.is_dir():
         raise SourceError(f"no seeds folder at {seeds_dir} - create it and put an article in it")
     return sorted(
-        p for p in seeds_dir.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+        p
+        for p in seeds_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
     )
+
+
+def seeds_signature(seeds_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """The articles' names, sizes and modification times: cheap to take before every
+    question, and different whenever an article is added, changed or removed."""
+    try:
+        paths = article_paths(seeds_dir)
+    except SourceError:
+        return ()
+    out = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # removed between listing and looking
+        out.append((path.name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
 
 
 def _check_file(path: Path, seeds_dir: Path, max_bytes: int) -> None:
@@ -121,29 +151,33 @@ def _check_file(path: Path, seeds_dir: Path, max_bytes: int) -> None:
         )
 
 
-def load_documents(seeds_dir: Path, max_bytes: int = 5_000_000) -> list[SourceDocument]:
-    """Read and parse every article in ``seeds_dir``; fail clearly on a bad one."""
+def load_document(path: Path, seeds_dir: Path, max_bytes: int = 5_000_000) -> SourceDocument:
+    """Read and parse one article; SourceError saying what is wrong with it."""
+    _check_file(path, seeds_dir, max_bytes)
+    extracted = read_article(path)
+    return parse_document(path.name, extracted.text, extracted)
+
+
+def load_documents(
+    seeds_dir: Path,
+    max_bytes: int = 5_000_000,
+    skipped: Callable[[str], None] | None = None,
+) -> list[SourceDocument]:
+    """Read and parse every article in ``seeds_dir``. A file that cannot be read is
+    passed over (its reason to ``skipped``, else the log); none readable is an error."""
     paths = article_paths(seeds_dir)
     if not paths:
         raise SourceError(
-            f"no articles in {seeds_dir} - add a .txt or .md file, then run `rag index`"
+            f"no articles in {seeds_dir} - add one (.txt, .md, .html, .pdf or .docx),"
+            " then run `rag index`"
         )
-    documents = []
+    documents, problems = [], []
     for path in paths:
-        _check_file(path, seeds_dir, max_bytes)
         try:
-            # newline="" keeps \r\n as stored, so offsets match the file on disk.
-            with path.open(encoding="utf-8", newline="") as handle:
-                text = handle.read()
-        except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"{path} is not UTF-8 text (byte {exc.start}) - convert it to UTF-8"
-            ) from None
-        except OSError as exc:
-            raise SourceError(f"cannot read {path}: {exc.strerror}") from None
-        if "\x00" in text:
-            raise SourceError(f"{path} is not a text file (it holds NUL bytes)")
-        if not text.strip():
-            raise SourceError(f"{path} is empty - remove it or add the article text")
-        documents.append(parse_document(path.name, text))
+            documents.append(load_document(path, seeds_dir, max_bytes))
+        except SourceError as exc:
+            problems.append(str(exc))
+            (skipped or log.warning)(str(exc))
+    if not documents:
+        raise SourceError("no readable article: " + "; ".join(problems))
     return documents

@@ -21,6 +21,7 @@ class IndexStatus:
     collection: Any
     documents: list[SourceDocument]
     built: bool
+    skipped: tuple[str, ...] = ()  # why each unreadable file in seeds/ was passed over
 
     @property
     def name(self) -> str:
@@ -38,20 +39,24 @@ def ensure_index(
     progress: Callable[[int, int], None] | None = None,
 ) -> IndexStatus:
     """Open the index matching seeds/ and settings, building it when missing or asked."""
-    documents = load_documents(settings.seeds_dir, int(settings.max_article_mb * 1_000_000))
+    problems: list[str] = []
+    documents = load_documents(
+        settings.seeds_dir, int(settings.max_article_mb * 1_000_000), skipped=problems.append
+    )
+    skipped = tuple(problems)
     fp = fingerprint(settings, documents)
     store = IndexStore(settings.index_dir, settings.chroma_url)
     collection = None if rebuild else store.complete_collection(fp)
     if collection is not None:
-        return IndexStatus(store, collection, documents, built=False)
+        return IndexStatus(store, collection, documents, built=False, skipped=skipped)
     with build_lock(settings):
         # Another process may have finished the same build while we waited for the lock.
         collection = None if rebuild else store.complete_collection(fp)
         if collection is not None:
-            return IndexStatus(store, collection, documents, built=False)
+            return IndexStatus(store, collection, documents, built=False, skipped=skipped)
         chunks = chunk_documents(settings, documents)
         collection = store.build(fp, chunks, documents, progress=progress)
-    return IndexStatus(store, collection, documents, built=True)
+    return IndexStatus(store, collection, documents, built=True, skipped=skipped)
 
 
 @contextmanager

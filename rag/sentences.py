@@ -1,7 +1,8 @@
 """Split text into sentence spans with exact character offsets.
 
-A line break always ends a sentence (headlines, bylines and paragraphs are
-separate lines in the articles we read). Inside a line a sentence ends at
+A hard line break always ends a sentence (headlines, bylines and paragraphs are
+separate lines); a line break that only wraps a line does not (``rag.layout``).
+Inside a paragraph a sentence ends at
 ``.``, ``!`` or ``?`` (plus any closing quote or bracket) followed by space and
 a capital, digit or opening quote, unless the word before is a known
 abbreviation or a single initial. Deliberately no language model: the rules
@@ -9,6 +10,8 @@ are predictable, fast and give offsets into the untouched text.
 """
 
 import re
+
+from rag.layout import units
 
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
@@ -40,18 +43,14 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     """
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    line_start = start
-    while line_start < end:
-        newline = text.find("\n", line_start, end)
-        line_end = end if newline == -1 else newline
-        sentence_start = line_start
-        for match in _BOUNDARY.finditer(text, line_start, line_end):
+    for unit_start, unit_end in units(text, start, end):
+        sentence_start = unit_start
+        for match in _BOUNDARY.finditer(text, unit_start, unit_end):
             if match.group(0)[0] == "." and _ends_with_abbreviation(
                 text[sentence_start : match.start() + 1]
             ):
                 continue
             spans.append(_trim(text, sentence_start, match.end()))
             sentence_start = match.end()
-        spans.append(_trim(text, sentence_start, line_end))
-        line_start = line_end + 1
+        spans.append(_trim(text, sentence_start, unit_end))
     return [(s, e) for s, e in spans if e > s]

@@ -81,12 +81,14 @@ def test_source_problems_are_one_error_line(tmp_path: Path) -> None:
     result = run_rag("ask", "Who?")
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        f"Error: no articles in {seeds} - add a .txt or .md file, then run `rag index`"
+        f"Error: no articles in {seeds} - add one (.txt, .md, .html, .pdf or .docx),"
+        " then run `rag index`"
     )
-    (seeds / "latin1.txt").write_bytes(b"Caf\xe9\n")
+    (seeds / "scan.pdf").write_bytes(b"%PDF-1.7 cut short")
     result = run_rag("index")
     assert (result.returncode, result.stderr.count("\n")) == (1, 1)
-    assert "latin1.txt is not UTF-8 text" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: no readable article: scan.pdf: cannot read this PDF")
+    assert "Traceback" not in result.stderr
 
 
 def test_index_dir_that_is_not_a_store(tmp_path: Path) -> None:

@@ -73,22 +73,26 @@ def _settings(tmp_path: Path, seeds: Path) -> Settings:
     return Settings(seeds_dir=seeds, index_dir=tmp_path / "index", llm="extractive")
 
 
-def test_broken_article_files(tmp_path: Path) -> None:
+def test_unreadable_files_are_passed_over_with_their_reason(tmp_path: Path) -> None:
     seeds = make_seeds(tmp_path / "seeds")
     (seeds / "huge.txt").write_bytes(b"A sentence. " * 4_400_000)  # 52.8 MB
-    with pytest.raises(SourceError, match="huge.txt is 52.8 MB; the limit is 5.0 MB"):
-        ensure_index(_settings(tmp_path, seeds))
-    (seeds / "huge.txt").unlink()
     (seeds / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    with pytest.raises(SourceError, match="image.txt is not"):
-        ensure_index(_settings(tmp_path, seeds))
-    (seeds / "image.txt").unlink()
+    (seeds / "empty.md").write_text("---\ntitle: Only front matter\n---\n")
     outside = tmp_path / "secret.txt"
     outside.write_text("The password is hunter2.\n")
     (seeds / "link.txt").symlink_to(outside)
-    with pytest.raises(SourceError, match="links to a file outside"):
+    status = ensure_index(_settings(tmp_path, seeds))
+    assert [d.name for d in status.documents] == [ARTICLE.name]
+    reasons = "\n".join(status.skipped)
+    assert len(status.skipped) == 4
+    assert "huge.txt is 52.8 MB; the limit is 5.0 MB" in reasons
+    assert "image.txt is not a text file" in reasons
+    assert "empty.md is empty" in reasons
+    assert "links to a file outside" in reasons
+    assert "hunter2" not in "".join(d.text for d in status.documents)
+    (seeds / ARTICLE.name).unlink()
+    with pytest.raises(SourceError, match="no readable article: .*huge.txt is 52.8 MB"):
         ensure_index(_settings(tmp_path, seeds))
-    assert not (tmp_path / "index").exists()
 
 
 def test_names_with_spaces_and_unicode(tmp_path: Path) -> None:

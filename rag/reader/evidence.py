@@ -8,6 +8,7 @@ at all. ``rag.assistant`` asks it, then writes the answer: extractively here,
 or by a model reading the same evidence.
 """
 
+import re
 import time
 from dataclasses import dataclass, replace
 
@@ -248,7 +249,7 @@ class ArticleReader:
         )
         chosen = {c.key for c in evidence.selection.sentences}
         text = " ".join(
-            f"{self._quote(c, chosen)} [{n}]"
+            f"{shown(self._quote(c, chosen))} [{n}]"
             for n, c in enumerate(evidence.selection.sentences, start=1)
         )
         return Answer(
@@ -279,7 +280,21 @@ class ArticleReader:
 def quoted(candidate: Candidate, answer: str) -> bool:
     """Whether ``answer`` quoted the sentence, as it stands or saying who its "he" is."""
     who = candidate.antecedent
-    return candidate.text in answer or (who is not None and say_who(candidate.text, who) in answer)
+    said = shown(candidate.text if who is None else say_who(candidate.text, who))
+    return shown(candidate.text) in answer or said in answer
+
+
+def shown(text: str) -> str:
+    """A quote as an answer shows it (the citation keeps the exact characters): a
+    wrapped line's break as a space, or nothing after a hyphen ("most-\\ndiscussed");
+    space before closing punctuation as nothing (blanked markup: "[docs](url)," -> "docs,").
+
+    >>> shown("the most-\\ndiscussed  [x]   ,\\nsite")
+    'the most-discussed [x], site'
+    """
+    text = re.sub(r"(?<=\w-)[ \t]*\r?\n\s*(?=\w)", "", text)
+    text = re.sub(r"[ \t]+(?=[,.;!?)\]}’”])", "", text)
+    return " ".join(text.split())
 
 
 def short_answer(evidence: Evidence) -> str:
@@ -292,4 +307,4 @@ def short_answer(evidence: Evidence) -> str:
         return ""
     best = max(read, key=lambda c: c.reading or 0.0)
     start, end = best.short or (0, 0)
-    return best.text[start:end].strip()
+    return shown(best.text[start:end])

@@ -1,0 +1,119 @@
+"""Add an article to ``seeds/``: a file the user has, or a web page or PDF by URL.
+
+The article is read before it is added (``rag.formats``), so a file the product
+cannot read is refused with its reason and ``seeds/`` is never left with it; an
+article already there under the same name is never overwritten. A download has
+a time limit and a size limit, and is written to ``seeds/`` only when complete.
+"""
+
+import os
+import re
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote, urlparse
+
+from rag.documents import load_document
+from rag.errors import SourceError
+from rag.formats import ARTICLE_SUFFIXES
+
+DOWNLOAD_TIMEOUT_S = 20.0
+# A Content-Type's article format, for a URL whose path does not say.
+_TYPE_SUFFIX = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+
+
+def add_article(source: str, seeds_dir: Path, max_bytes: int) -> Path:
+    """Copy (or download) ``source`` into ``seeds_dir`` and return its new path."""
+    seeds_dir.mkdir(parents=True, exist_ok=True)
+    if re.match(r"https?://", source, re.I):
+        return _download(source, seeds_dir, max_bytes)
+    path = Path(source).expanduser()
+    if not path.is_file():
+        raise SourceError(f"no file at {path}")
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        raise SourceError(
+            f"{path.name}: not an article format - add one of {', '.join(ARTICLE_SUFFIXES)}"
+        )
+    with path.open("rb") as handle:
+        return _place(handle, path.name, seeds_dir, max_bytes)
+
+
+def _place(
+    stream: BinaryIO, name: str, seeds_dir: Path, max_bytes: int, deadline: float | None = None
+) -> Path:
+    """Write ``stream`` to ``seeds_dir/name`` if it is a readable article; refuse else.
+    The copy is staged under a hidden name, which no index ever reads."""
+    target = seeds_dir / _safe_name(name)
+    if target.exists():
+        raise SourceError(f"{target} already exists - remove it first, or rename the new article")
+    fd, temp = tempfile.mkstemp(dir=seeds_dir, prefix=".adding-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            copied = 0
+            while chunk := stream.read(1 << 16):
+                if deadline is not None and time.monotonic() > deadline:
+                    raise SourceError(
+                        f"{name}: the download took over {DOWNLOAD_TIMEOUT_S:.0f} s - try again"
+                        " or save the page and add the file"
+                    )
+                copied += len(chunk)
+                if copied > max_bytes:
+                    raise SourceError(
+                        f"{name} is over {max_bytes / 1e6:.1f} MB (RAG_MAX_ARTICLE_MB)"
+                        " - split it or raise the limit"
+                    )
+                out.write(chunk)
+        staged = Path(temp)
+        try:
+            load_document(staged, seeds_dir, max_bytes)  # refuses what cannot be read
+        except SourceError as exc:
+            message = str(exc).replace(str(staged), name).replace(staged.name, name)
+            raise SourceError(message) from None
+        umask = os.umask(0)
+        os.umask(umask)
+        staged.chmod(0o666 & ~umask)  # mkstemp's 0600 would hide it from other users
+        os.replace(staged, target)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    return target
+
+
+def _safe_name(name: str) -> str:
+    """A file name without directories or characters a shell or Windows trips on.
+
+    >>> _safe_name("../My Report (final).PDF")
+    'My-Report-final.PDF'
+    """
+    stem, suffix = os.path.splitext(os.path.basename(name))
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip("-.") or "article"
+    return stem[:80] + suffix
+
+
+def _download(url: str, seeds_dir: Path, max_bytes: int) -> Path:
+    deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
+    request = urllib.request.Request(url, headers={"User-Agent": "rag-article-assistant"})
+    try:
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
+            kind = response.headers.get_content_type()
+            name = unquote(Path(urlparse(response.geturl()).path).name)
+            if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+                suffix = _TYPE_SUFFIX.get(kind)
+                if suffix is None:
+                    raise SourceError(f"{url} is {kind}, not an article format")
+                name = (Path(name).stem or urlparse(response.geturl()).hostname or "page") + suffix
+            return _place(response, name, seeds_dir, max_bytes, deadline)
+    except SourceError:
+        raise
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SourceError(f"cannot download {url}: {reason}") from None

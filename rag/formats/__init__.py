@@ -1,0 +1,77 @@
+"""Turn an article file, in the form a user has it, into the text the product reads.
+
+``.txt`` and ``.md`` are read as they are (Markdown's markup blanked in place, so
+offsets stay the file's); HTML, PDF and Word files are extracted by well-kept
+libraries into plain text. Every citation is an offset into the text returned
+here, which ``rag show`` prints and ``Assistant.source_text`` returns.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import SourceError
+
+# Which reader each suffix goes to (the module under rag.formats).
+READERS = {
+    ".txt": "plain",
+    ".text": "plain",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "web",
+    ".htm": "web",
+    ".pdf": "pdf",
+    ".docx": "word",
+}
+ARTICLE_SUFFIXES = tuple(READERS)
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """An article's text as read, with what its format says about it.
+
+    ``body_start`` is where the article's text begins (after Markdown front matter);
+    title, byline and date are "" when the file does not say; ``headings`` are the
+    spans the format marks as headings (None: find them in the text).
+    """
+
+    text: str
+    title: str = ""
+    byline: str = ""
+    date: str = ""
+    body_start: int = 0
+    headings: tuple[tuple[int, int], ...] | None = None
+
+
+def read_article(path: Path) -> Extracted:
+    """The text of the article at ``path``; SourceError naming the file when it has none."""
+    kind = READERS.get(path.suffix.lower())
+    if kind is None:
+        raise SourceError(f"{path.name}: not an article format ({', '.join(ARTICLE_SUFFIXES)})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read {path}: {exc.strerror}") from None
+    if kind == "plain":
+        from rag.formats.plain import decode
+
+        extracted = Extracted(decode(data, path.name))
+    elif kind == "markdown":
+        from rag.formats.markdown import read_markdown
+        from rag.formats.plain import decode
+
+        extracted = read_markdown(decode(data, path.name))
+    elif kind == "web":
+        from rag.formats.web import read_html
+
+        extracted = read_html(data, path.name)
+    elif kind == "pdf":
+        from rag.formats.pdf import read_pdf
+
+        extracted = read_pdf(data, path.name)
+    else:
+        from rag.formats.word import read_docx
+
+        extracted = read_docx(data, path.name)
+    if not extracted.text[extracted.body_start :].strip():
+        raise SourceError(f"{path.name} is empty - remove it or add the article text")
+    return extracted

@@ -1,0 +1,121 @@
+"""Adding articles while the product runs: `rag add` (files and URLs from a real server
+on loopback), `rag show`, and an Assistant that picks up a file dropped into seeds/."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag import Assistant, Settings
+from tests.conftest import ARTICLE, make_seeds, run_rag
+from tests.test_formats import LINES, news_page
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    """A static web server on loopback serving a news page and a file of another type."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "story.html").write_text(news_page(LINES[0], LINES[1:]), encoding="utf-8")
+    (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def test_add_files_and_urls_then_ask(tmp_path: Path, site: str) -> None:
+    seeds = tmp_path / "seeds"
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7 cut short")
+    result = run_rag("add", str(ARTICLE), f"{site}/story.html", str(broken), f"{site}/logo.png")
+    # The readable ones are added and indexed; each unreadable one is one Error line.
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 2 and "Traceback" not in result.stderr
+    assert "broken.pdf: cannot read this PDF" in errors[0]
+    assert "logo.png" in errors[1] and "image/png, not an article format" in errors[1]
+    assert sorted(p.name for p in seeds.iterdir()) == [ARTICLE.name, "story.html"]
+    assert "from 2 article(s)" in result.stdout
+    # Never overwritten.
+    again = run_rag("add", f"{site}/story.html")
+    assert again.returncode == 1 and "story.html already exists" in again.stderr
+
+    answer = json.loads(run_rag("ask", "Who is the CEO of Taotian Group?", "--json").stdout)
+    sources = {c["source"] for c in answer["citations"]}
+    assert sources <= {ARTICLE.name, "story.html"} and sources
+    for citation in answer["citations"]:
+        shown = run_rag(
+            "show", citation["source"], "--span", f"{citation['start']}:{citation['end']}"
+        )
+        assert shown.returncode == 0 and shown.stdout.rstrip("\n") == citation["quote"]
+    missing = run_rag("show", "nothing.pdf")
+    assert (missing.returncode, missing.stderr.startswith("Error: no article named")) == (1, True)
+
+
+def test_a_download_that_never_comes_is_bounded(tmp_path: Path) -> None:
+    """A server that accepts and then says nothing: `rag add` gives up with an error."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    env_timeout = (
+        "import rag.adding as a; a.DOWNLOAD_TIMEOUT_S = 2.0; from rag.cli import main; main()"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", env_timeout, "add", f"http://127.0.0.1:{port}/slow.html"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    listener.close()
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot download") and "Traceback" not in result.stderr
+    assert time.monotonic() - started < 60
+    assert not any((tmp_path / "seeds").glob("*"))
+
+
+def test_assistant_picks_up_an_article_dropped_in(tmp_path: Path) -> None:
+    seeds = make_seeds(tmp_path / "seeds")
+    assistant = Assistant(Settings(seeds_dir=seeds, index_dir=tmp_path / "index", llm="extractive"))
+    question = "Who will become chairman of Harbor Bakery?"
+    assistant.ask(question)  # answered from the index as it was opened
+    (seeds / "bakery.md").write_text(
+        "# Harbor Bakery names a chairman\n\nHarbor Bakery said on Monday that Mira Osei"
+        " will become its chairman in March.\n",
+        encoding="utf-8",
+    )
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.citations[0].source == "bakery.md"
+    citation = answer.citations[0]
+    assert assistant.source_text("bakery.md")[citation.start : citation.end] == citation.quote
+    shutil.copy(ARTICLE, seeds / "copy.txt")
+    assert assistant.refresh() and not assistant.refresh()
