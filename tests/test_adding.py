@@ -13,14 +13,8 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, Settings
-from tests.conftest import ARTICLE, make_seeds, run_rag
+from tests.conftest import ARTICLE, free_port, make_seeds, run_rag
 from tests.test_formats import LINES, news_page
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -30,7 +24,7 @@ def site(tmp_path: Path) -> Iterator[str]:
     root.mkdir()
     (root / "story.html").write_text(news_page(LINES[0], LINES[1:]), encoding="utf-8")
     (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
         cwd=root,

@@ -316,3 +316,48 @@ def test_stop_shows_while_an_answer_is_written(tmp_path: Path, shared_settings) 
             assert page.locator('#chat [data-testid="bot"]').count() == 3
             assert page.locator(f"#chat {STATUS_ERROR}").count() == 0
             context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_add_an_article_from_the_page_then_ask_it(tmp_path: Path, viewport: dict[str, int]) -> None:
+    """Upload a Word file from the page: it is indexed, shown, and answers the next
+    question, whose source names the article."""
+    import docx
+    from playwright.sync_api import sync_playwright
+
+    from rag import Assistant, Settings
+    from ui.server import build_server
+
+    from conftest import make_seeds
+
+    seeds = make_seeds(tmp_path / "seeds")
+    release = docx.Document()
+    release.add_heading("Harbor Bakery names a new chairman", 0)
+    release.add_paragraph(
+        "Harbor Bakery said on Monday that Mira Osei will become its chairman in March,"
+        " succeeding the founder, who retires after 31 years."
+    )
+    upload = tmp_path / "harbor-bakery.docx"
+    release.save(upload)
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "index", llm="extractive")
+    with serve_in_thread(build_server(Assistant(settings))) as url, sync_playwright() as p:
+        context, page = _open(p, url + "/", tmp_path / "profile", viewport)
+        try:
+            page.locator("#add-article").get_by_text("Add an article").click()
+            page.locator("#add-file input[type=file]").set_input_files(str(upload))
+            page.locator("#add").click()
+            status = page.locator("#add-status")
+            status.get_by_text("Added harbor-bakery.docx.").wait_for(timeout=ANSWER_WAIT_MS)
+            assert "2 article(s) ready to ask." in status.inner_text()
+            assert (
+                "Harbor Bakery names a new chairman" in page.locator("#article-view").inner_text()
+            )
+            page.locator("#question textarea").fill("Who will become chairman of Harbor Bakery?")
+            page.locator("#ask").click()
+            sources = page.locator('#chat [data-testid="bot"]').get_by_text("harbor-bakery.docx")
+            sources.first.wait_for(timeout=ANSWER_WAIT_MS)
+            assert "Mira Osei" in page.locator(MESSAGES).nth(1).inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"add-article-{viewport['width']}.png"))
+        finally:
+            context.close()

@@ -8,17 +8,27 @@ neither a question nor an article can inject markup.
 """
 
 import html
+import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from importlib.util import find_spec
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
 from rag.deadline import CallScope
 from rag.errors import QuestionError, RagError
+from rag.formats import ARTICLE_SUFFIXES
 from ui.highlight import highlighted_article
-from ui.messages import error_message, final_messages, message_text, plain_history
+from ui.messages import (
+    ERROR_PREFIX,
+    error_message,
+    final_messages,
+    message_text,
+    plain_history,
+)
 from ui.page import CSS, LITERAL_TAGS, PAGE_JS, SCROLL_JS, THEME
 from ui.runs import AnswerRuns
 
@@ -45,7 +55,8 @@ def stream_reply(
     try:
         for item in replies:
             if isinstance(item, Answer):
-                yield shown + final_messages(item), item
+                several = len(assistant.index.documents) > 1
+                yield shown + final_messages(item, several), item
                 return
             written += item
             yield [*shown, {"role": "assistant", "content": written}], None
@@ -87,19 +98,77 @@ class AssistantPool:
             return self._assistants[answerer]
 
 
-def _article_html(assistant: Any, answer: Any, index: int | None = None) -> str:
+def _article_html(
+    assistant: Any, answer: Any, index: int | None = None, source: str | None = None
+) -> str:
+    """The article ``source`` (else the one the answer cites first, else the first) with
+    the answer's citations in it highlighted."""
     documents = {d.name: d.text for d in assistant.index.documents}
     cited = [c for c in getattr(answer, "citations", ())]
-    source = cited[0].source if cited else next(iter(documents))
+    if source not in documents:
+        source = cited[0].source if cited else next(iter(documents))
     return highlighted_article(
         documents[source], [c for c in cited if c.source == source], index if answer else None
     )
 
 
+def _heading_html(assistant: Any) -> str:
+    documents = assistant.index.documents
+    if len(documents) == 1:
+        about = html.escape(documents[0].title or documents[0].name)
+    else:
+        about = f"{len(documents)} articles: " + "; ".join(
+            html.escape(d.title or d.name) for d in documents
+        )
+    return f"<h2>Ask the article</h2><p>{about}</p>"
+
+
+def _article_choices(assistant: Any) -> list[tuple[str, str]]:
+    return [(d.title or d.name, d.name) for d in assistant.index.documents]
+
+
+def add_articles(
+    assistant: Any,
+    upload: str | None,
+    pasted: str,
+    url: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Add what the user gave (a file, pasted text, a URL) to seeds/ and reindex:
+    (names added, one line per problem)."""
+    from rag.adding import add_article
+
+    settings = assistant.settings
+    max_bytes = int(settings.max_article_mb * 1_000_000)
+    added, problems = [], []
+    with tempfile.TemporaryDirectory() as scratch:
+        sources = [upload] if upload else []
+        if pasted.strip():
+            first = next(line for line in pasted.splitlines() if line.strip())
+            name = re.sub(r"[^\w]+", "-", first.strip())[:60].strip("-") or "pasted"
+            path = Path(scratch) / f"{name}.txt"
+            path.write_text(pasted.strip() + "\n", encoding="utf-8")
+            sources.append(str(path))
+        if url.strip():
+            sources.append(url.strip())
+        if not sources:
+            return [], ["Choose a file, paste the text or give a web address first."]
+        for source in sources:
+            try:
+                added.append(add_article(source, settings.seeds_dir, max_bytes).name)
+            except RagError as exc:
+                problems.append(f"{ERROR_PREFIX}{exc}")
+    if added:
+        try:
+            assistant.refresh(progress)
+        except RagError as exc:
+            problems.append(f"{ERROR_PREFIX}{exc}")
+    return added, problems
+
+
 def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr.Blocks:
     """The Gradio Blocks app answering through ``assistant`` (others made by ``factory``)."""
     pool = AssistantPool(assistant, factory or (lambda name: assistant))
-    titles = ", ".join(d.title for d in assistant.index.documents)
     choices = available_answerers(assistant) if factory else [assistant.answerer]
     running, idle = gr.update(visible=True), gr.update(visible=False)
     runs = AnswerRuns()
@@ -194,11 +263,45 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
     def cleared() -> tuple[Any, Any, Any]:
         return "", _article_html(assistant, None), {}
 
+    def pick(source: str, answers: dict[int, Any]) -> Any:
+        """Show article ``source``, with the latest answer's citations in it."""
+        latest = max(answers) if answers else None
+        answer = answers[latest] if latest is not None else None
+        return _article_html(assistant, answer, latest, source)
+
+    def add(
+        upload: str | None,
+        pasted: str,
+        url: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio passes a progress bar
+    ) -> tuple[Any, ...]:
+        def indexing(done: int, total: int) -> None:
+            progress((done, total), desc="Indexing the articles")
+
+        added, problems = add_articles(assistant, upload, pasted, url, indexing)
+        lines = [f"Added {name}." for name in added] + problems
+        if added:
+            lines.append(f"{len(assistant.index.documents)} article(s) ready to ask.")
+        shown = added[-1] if added else None
+        return (
+            "\n\n".join(lines),
+            _heading_html(assistant),
+            gr.update(
+                choices=_article_choices(assistant),
+                value=shown or gr.skip(),
+                visible=len(assistant.index.documents) > 1,
+            ),
+            _article_html(assistant, None, None, shown) if shown else gr.skip(),
+            None if added else gr.skip(),
+            "" if added else gr.skip(),
+            "" if added else gr.skip(),
+        )
+
     with gr.Blocks(title="Ask the article") as app:
         answers = gr.State({})
         with gr.Row():
             with gr.Column(scale=3):
-                gr.HTML(f"<h2>Ask the article</h2><p>{html.escape(titles)}</p>")
+                heading = gr.HTML(_heading_html(assistant))
                 answerer = gr.Radio(
                     choices,
                     value=assistant.answerer,
@@ -228,8 +331,32 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
                     again = gr.Button("Retry", size="sm", elem_id="retry")
                     clear = gr.Button("Clear", size="sm", elem_id="clear")
                 examples = gr.Examples(EXAMPLES, inputs=box, label="Try")
+                with gr.Accordion("Add an article", open=False, elem_id="add-article"):
+                    upload = gr.File(
+                        label="A file: " + " ".join(ARTICLE_SUFFIXES),
+                        file_types=list(ARTICLE_SUFFIXES),
+                        type="filepath",
+                        elem_id="add-file",
+                    )
+                    pasted = gr.Textbox(
+                        label="Or paste its text", lines=4, max_lines=12, elem_id="add-text"
+                    )
+                    url = gr.Textbox(
+                        label="Or its web address (when this machine is online)",
+                        placeholder="https://",
+                        elem_id="add-url",
+                    )
+                    add_button = gr.Button("Add", size="sm", elem_id="add")
+                    added = gr.Markdown(elem_id="add-status")
             with gr.Column(scale=2):
                 gr.Markdown("#### The article (cited sentences highlighted)")
+                picker = gr.Dropdown(
+                    _article_choices(assistant),
+                    value=assistant.index.documents[0].name,
+                    show_label=False,
+                    visible=len(assistant.index.documents) > 1,
+                    elem_id="article-picker",
+                )
                 article = gr.HTML(_article_html(assistant, None), elem_id="article-view")
         inputs = [box, chatbot, answerer, answers]
         outputs = [box, chatbot, article, answers, stop]
@@ -252,6 +379,13 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         # The chat's own trash icon empties the chat: the highlights go with it.
         chatbot.clear(cleared, None, [box, article, answers], api_visibility="private")
         chatbot.select(select, [answers], [article], api_visibility="private")
+        picker.input(pick, [picker, answers], [article], api_visibility="private")
+        add_button.click(
+            add,
+            [upload, pasted, url],
+            [added, heading, picker, article, upload, pasted, url],
+            api_visibility="private",
+        )
 
         def ask(question: str) -> dict[str, Any]:
             """Answer a question; returns Answer.to_dict() (or {"error": ...})."""

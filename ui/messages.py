@@ -11,6 +11,8 @@ answer a follow-up alike.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rag.reader.evidence import shown
+
 # An error is shown as a message of its own and is never part of the history.
 ERROR_PREFIX = "Error: "
 
@@ -54,12 +56,16 @@ def plain_history(
     return turns
 
 
-def sources_text(answer: Any) -> str:
-    """One line per citation: its number, the quote, and its section when it has one."""
+def sources_text(answer: Any, name_articles: bool = False) -> str:
+    """One line per citation: its number, the quote, and where it is (the section, and
+    the article when the page holds several)."""
     lines = []
     for c in answer.citations:
-        where = f" ({c.section})" if c.section else ""
-        lines.append(f"[{c.n}] “{c.quote}”{where}")
+        where = [c.section] if c.section else []
+        if name_articles:
+            where.append(c.source)
+        place = f" ({', '.join(where)})" if where else ""
+        lines.append(f"[{c.n}] “{shown(c.quote)}”{place}")
     return "\n\n".join(lines)
 
 
@@ -73,14 +79,18 @@ def shown_text(answer: Any) -> str:
     return f"{answer.short}\n\n{answer.text}" if answer.short else answer.text
 
 
-def final_messages(answer: Any) -> list[dict[str, Any]]:
+def final_messages(answer: Any, name_articles: bool = False) -> list[dict[str, Any]]:
     """The answer's text, then an open block of its sources and any note about it."""
     messages: list[dict[str, Any]] = [{"role": "assistant", "content": shown_text(answer)}]
     if answer.citations:
         # No "status": Gradio shows such a block open; "done" would fold it away.
         title = f"Sources ({len(answer.citations)})"
         messages.append(
-            {"role": "assistant", "content": sources_text(answer), "metadata": {"title": title}}
+            {
+                "role": "assistant",
+                "content": sources_text(answer, name_articles),
+                "metadata": {"title": title},
+            }
         )
     notes = []
     if answer.unsupported:
