@@ -130,7 +130,7 @@ class Assistant:
             NameCasing(texts),
         )
 
-    def refresh(self) -> bool:
+    def refresh(self, progress: Callable[[int, int], None] | None = None) -> bool:
         """Pick up articles added to, changed in or removed from seeds/ since the index
         was opened (a look at names, sizes and times; no rebuild when none changed).
         True when the index was reopened."""
@@ -139,7 +139,7 @@ class Assistant:
         with self._reopen:
             if seeds_signature(self.settings.seeds_dir) == self._signature:
                 return False  # another thread reopened it while this one waited
-            self._open()
+            self._open(progress)
         return True
 
     def source_text(self, name: str) -> str:

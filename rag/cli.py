@@ -207,11 +207,15 @@ def show(source: str, span: str | None) -> None:
 
 
 def format_citations(answer: Any) -> str:
-    """Each citation with its source span and quote, then any unsupported claims."""
+    """Each citation with its source span and quote (a wrapped line's break shown as a
+    space: `rag show SOURCE --span START:END` prints the exact characters), then any
+    unsupported claims."""
+    from rag.reader.evidence import shown
+
     lines = []
     for c in answer.citations:
         lines.append(f"[{c.n}] {c.source}:{c.start}-{c.end} (score {c.score:.2f})")
-        lines.append(f'    "{c.quote}"')
+        lines.append(f'    "{shown(c.quote)}"')
     for claim in answer.unsupported:
         lines.append(f"Unsupported (no source says this): {claim}")
     if answer.fallback:

@@ -13,7 +13,7 @@ from conftest import ROOT
 def test_every_command_has_help_and_is_documented() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     runner = CliRunner()
-    assert set(cli.commands) == {"index", "ask", "chat", "ui", "serve", "eval"}
+    assert set(cli.commands) == {"index", "add", "show", "ask", "chat", "ui", "serve", "eval"}
     for name in cli.commands:
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output, name

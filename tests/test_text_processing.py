@@ -95,3 +95,11 @@ def test_a_sentence_follows_its_predecessor_across_chunks() -> None:
     assert before[("a.txt", 23, 40)] == ("a.txt", 0, 22)
     # ... and a new paragraph leans on nothing.
     assert ("a.txt", 41, len(text)) not in before
+
+
+@pytest.mark.parametrize("dateline", ["September 30, 2014", "(September 30, 2014)", "2014-09-30"])
+def test_a_dateline_is_not_a_section(dateline: str) -> None:
+    doc = parse_document(
+        "a.txt", f"Title\n\n{dateline}\n\nThe body says something.\n\nPart Two\n\nMore.\n"
+    )
+    assert [s.heading for s in doc.sections] == ["Part Two"]

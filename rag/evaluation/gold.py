@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import GoldSetError
+from rag.evaluation.metrics import quote_pattern
 
 REQUIRED = ("id", "question", "answer", "facts", "evidence", "answerable")
 OPTIONAL = ("context",)
@@ -100,7 +101,7 @@ def load_gold(path: Path, sources: dict[str, str] | None = None) -> list[GoldQue
             raise GoldSetError(f"line {number}: context {question.context!r} is not an earlier id")
         seen.add(question.id)
         for quote in question.evidence if sources is not None else ():
-            if not any(quote in source for source in sources.values()):
+            if not any(quote_pattern(quote).search(source) for source in sources.values()):
                 raise GoldSetError(
                     f"line {number}: evidence not found in any source: {quote[:60]!r}"
                 )

@@ -67,15 +67,33 @@ def token_f1(prediction: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def quote_pattern(quote: str) -> re.Pattern[str]:
+    """``quote`` as it may stand in an article: a space may be any white space (a wrapped
+    line's break) and blanked Markdown markup may sit between a word and its punctuation.
+
+    >>> bool(quote_pattern("named Daniel Zhang, CEO").search("named  Daniel\\nZhang  , CEO"))
+    True
+    """
+    tokens = re.findall(r"\s+|\w+|[^\w\s]", quote.strip())
+    parts = []
+    for token in tokens:
+        if token.isspace():
+            parts.append(r"\s+")
+        else:
+            if parts and parts[-1] != r"\s+":
+                # After a hyphen, a line break too: "most-\\ndiscussed" wrapped at the hyphen.
+                parts.append(r"\s*" if parts[-1] == "\\-" else r"[ \t]*")
+            parts.append(re.escape(token))
+    return re.compile("".join(parts))
+
+
 def evidence_spans(evidence: Sequence[str], sources: dict[str, str]) -> list[tuple[str, int, int]]:
     """Every occurrence of every evidence quote as (source, start, end)."""
     spans = []
     for quote in evidence:
+        pattern = quote_pattern(quote)
         for name, text in sources.items():
-            start = text.find(quote)
-            while start != -1:
-                spans.append((name, start, start + len(quote)))
-                start = text.find(quote, start + 1)
+            spans += [(name, m.start(), m.end()) for m in pattern.finditer(text)]
     return spans
 
 
