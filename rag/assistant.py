@@ -8,7 +8,7 @@ whose citations are then verified (``rag.citations``).
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import closing
 from dataclasses import replace
 from typing import Any
@@ -164,11 +164,11 @@ class Assistant:
     def _analyse(self, text: str, kind_from: str | None = None) -> Question:
         return Question.analyse(text, self.embed_question(text), kind_from=kind_from)
 
-    def retrieve(self, question: str) -> list[Passage]:
+    def retrieve(self, question: str, sources: Collection[str] | None = None) -> list[Passage]:
         """The passages an answer would be drawn from, best first."""
         self.refresh()
         question = clean_question(question, self.settings.max_question_chars)
-        return self.reader.rank(self._analyse(question))[0]
+        return self.reader.rank(self._analyse(question), self._asked(sources))[0]
 
     def standalone(self, message: str, history: Sequence[Any]) -> str:
         """``message`` rewritten to stand alone: by the model when there is one."""
@@ -184,7 +184,23 @@ class Assistant:
                 return rewrite
         return standalone_question(message, history)
 
-    def _evidence(self, message: str, history: Sequence[Any]) -> Evidence:
+    def _asked(self, sources: Collection[str] | None) -> frozenset[str] | None:
+        """The articles a question is asked of: all (None), or ``sources``, which must
+        name articles in seeds/."""
+        if not sources:
+            return None
+        known = {d.name for d in self.index.documents}
+        unknown = sorted(set(sources) - known)
+        if unknown:
+            raise SourceError(
+                f"no article named {unknown[0]!r} in {self.settings.seeds_dir}"
+                f" (there are: {', '.join(sorted(known))})"
+            )
+        return frozenset(sources)
+
+    def _evidence(
+        self, message: str, history: Sequence[Any], sources: frozenset[str] | None = None
+    ) -> Evidence:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
         # The rules read names by their capitals: "who is joe tsai" is "who is Joe Tsai".
@@ -193,19 +209,21 @@ class Assistant:
         # article" never does.
         overview = asks_overview(asked)
         if overview and not (history and leans_on_history(asked) and not names_the_article(asked)):
-            evidence = self.reader.overview(message, self._analyse(asked), overview, started)
+            evidence = self.reader.overview(
+                message, self._analyse(asked), overview, started, sources
+            )
             if evidence is not None:
                 return evidence
         if asks_date(asked) and not (history and leans_on_history(asked)):
             # "When was this published?": the article's dateline, like its credit line.
-            evidence = self.reader.dateline(message, self._analyse(asked), started)
+            evidence = self.reader.dateline(message, self._analyse(asked), started, sources)
             if evidence is not None:
                 return evidence
         standalone = self.standalone(asked, history)
         expanded = expand_acronyms(standalone, self._acronyms, self._vocabulary)
         query = self._casing.apply(expanded)
         question = self._analyse(query, kind_from=asked)
-        passages, candidates = self.reader.rank(question)
+        passages, candidates = self.reader.rank(question, sources)
         if query != asked:
             # A follow-up asks for something new: prefer not to repeat the previous answer.
             previous = last_assistant_message(history) or ""
@@ -226,7 +244,12 @@ class Assistant:
             time.perf_counter(),
         )
 
-    def stream(self, message: str, history: Sequence[Any] = ()) -> Iterator[str | Answer]:
+    def stream(
+        self,
+        message: str,
+        history: Sequence[Any] = (),
+        sources: Collection[str] | None = None,
+    ) -> Iterator[str | Answer]:
         """Yield the answer's text as it is written, then the final :class:`Answer`.
 
         With a language model the streamed text is the model's own; the final
@@ -234,7 +257,7 @@ class Assistant:
         evidence cannot answer, the model is not asked at all.
         """
         self.refresh()
-        evidence = self._evidence(message, history)
+        evidence = self._evidence(message, history, self._asked(sources))
         if self.model is None or not evidence.answerable:
             answer = self.reader.extractive_answer(evidence)
             yield answer.text
@@ -290,17 +313,23 @@ class Assistant:
         yield f"\n\n[{reason} - falling back to the extractive answer]\n\n{answer.text}"
         yield answer
 
-    def chat(self, message: str, history: Sequence[Any] = ()) -> Answer:
+    def chat(
+        self,
+        message: str,
+        history: Sequence[Any] = (),
+        sources: Collection[str] | None = None,
+    ) -> Answer:
         """Answer ``message`` in a conversation (``{"role", "content"}`` turns, oldest first)."""
         final = None
-        for item in self.stream(message, history):
+        for item in self.stream(message, history, sources):
             final = item
         assert isinstance(final, Answer)
         return final
 
-    def ask(self, question: str) -> Answer:
-        """Answer ``question`` from the article, or say the article does not say."""
-        return self.chat(question, [])
+    def ask(self, question: str, sources: Collection[str] | None = None) -> Answer:
+        """Answer ``question`` from the article, or say the article does not say.
+        ``sources``: ask only these articles (file names in seeds/); default all."""
+        return self.chat(question, [], sources)
 
 
 def _stand_in_reason(refused: bool, cited: bool, settings: Settings) -> str | None:

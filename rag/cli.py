@@ -234,9 +234,23 @@ def format_answer(answer: Any) -> str:
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print Answer.to_dict() as JSON.")
 @click.option("--stream", is_flag=True, help="Print the answer as it is written.")
+@click.option(
+    "--article",
+    "articles",
+    multiple=True,
+    metavar="NAME",
+    help="Ask only this article of seeds/ (repeat for several; default: all).",
+)
 @LLM_OPTION
 @FALLBACK_OPTION
-def ask(question: str, as_json: bool, stream: bool, llm: str | None, fallback: str | None) -> None:
+def ask(
+    question: str,
+    as_json: bool,
+    stream: bool,
+    articles: tuple[str, ...],
+    llm: str | None,
+    fallback: str | None,
+) -> None:
     """Answer QUESTION from the article, citing the sentences it used.
 
     Builds the index first if there is none. Example: rag ask "Who wrote the article?"
@@ -249,7 +263,7 @@ def ask(question: str, as_json: bool, stream: bool, llm: str | None, fallback: s
     with _progress_bar("Embedding") as progress:
         assistant = _assistant(progress, settings)
     if not stream or as_json:
-        answer = assistant.ask(question)
+        answer = assistant.ask(question, articles)
         click.echo(
             json.dumps(answer.to_dict(), indent=2, ensure_ascii=False)
             if as_json
@@ -258,7 +272,7 @@ def ask(question: str, as_json: bool, stream: bool, llm: str | None, fallback: s
         return
     click.echo(f"({assistant.answerer})", err=True)
     written = []
-    for item in assistant.stream(question):
+    for item in assistant.stream(question, (), articles):
         if isinstance(item, Answer):
             click.echo()
             if item.text != "".join(written).strip():

@@ -7,7 +7,7 @@ llama-index's ``ChromaVectorStore`` filled, and ``bm25s`` (what llama-index's
 llama-index builds the index, the query path does not need it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from rag.answer import Passage
@@ -66,18 +66,24 @@ class HybridRetriever:
             show_progress=False,
         )
 
-    def vector_ranking(self, embedding: list[float]) -> list[str]:
-        """Chunk ids by vector similarity alone."""
+    def vector_ranking(
+        self, embedding: list[float], sources: Collection[str] | None = None
+    ) -> list[str]:
+        """Chunk ids by vector similarity alone (of ``sources``' chunks only, when given)."""
+        where = {"source": {"$in": sorted(sources)}} if sources else None
         try:
             found = self._collection.query(
-                query_embeddings=[embedding], n_results=self._pool, include=["distances"]
+                query_embeddings=[embedding],
+                n_results=self._pool,
+                include=["distances"],
+                where=where,
             )
         except Exception as exc:  # a Chroma server that went away raises many types
             raise store_failure(self.where, exc) from None
         return list(found["ids"][0])
 
-    def bm25_ranking(self, question: str) -> list[str]:
-        """Chunk ids by BM25 alone (zero-score hits dropped)."""
+    def bm25_ranking(self, question: str, sources: Collection[str] | None = None) -> list[str]:
+        """Chunk ids by BM25 alone (zero-score hits dropped; ``sources``' chunks only)."""
         import bm25s
 
         tokens = bm25s.tokenize(
@@ -85,15 +91,21 @@ class HybridRetriever:
         )
         if not any(tokens.ids):  # only stop words, or words no chunk has
             return []
-        indexes, scores = self._bm25.retrieve(tokens, k=self._pool, show_progress=False)
-        return [
+        k = len(self._ids) if sources else self._pool
+        indexes, scores = self._bm25.retrieve(tokens, k=k, show_progress=False)
+        ranked = [
             self._ids[int(i)] for i, score in zip(indexes[0], scores[0], strict=True) if score > 0
         ]
+        if sources:
+            ranked = [i for i in ranked if self._chunks[i].source in sources][: self._pool]
+        return ranked
 
-    def retrieve(self, question: str, embedding: list[float]) -> list[Passage]:
-        """The fused top-k passages, best first."""
+    def retrieve(
+        self, question: str, embedding: list[float], sources: Collection[str] | None = None
+    ) -> list[Passage]:
+        """The fused top-k passages, best first (from ``sources`` only, when given)."""
         fused = reciprocal_rank_fusion(
-            [self.vector_ranking(embedding), self.bm25_ranking(question)]
+            [self.vector_ranking(embedding, sources), self.bm25_ranking(question, sources)]
         )
         passages = []
         for chunk_id, score in fused[: self.top_k]:

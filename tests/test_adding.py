@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rag import Assistant, Settings
+from rag.errors import SourceError
 from tests.conftest import ARTICLE, free_port, make_seeds, run_rag
 from tests.test_formats import LINES, news_page
 
@@ -113,3 +114,10 @@ def test_assistant_picks_up_an_article_dropped_in(tmp_path: Path) -> None:
     assert assistant.source_text("bakery.md")[citation.start : citation.end] == citation.quote
     shutil.copy(ARTICLE, seeds / "copy.txt")
     assert assistant.refresh() and not assistant.refresh()
+    # Asked of one article, the answer quotes only that one.
+    only_seed = assistant.ask(question, sources=[ARTICLE.name])
+    assert {c.source for c in only_seed.citations} <= {ARTICLE.name}
+    only_bakery = assistant.ask("Who wrote the article?", sources=["bakery.md"])
+    assert {c.source for c in only_bakery.citations} <= {"bakery.md"}
+    with pytest.raises(SourceError, match="no article named 'nope.pdf'"):
+        assistant.ask(question, sources=["nope.pdf"])

@@ -39,9 +39,14 @@ EXAMPLES = ["What is this article about?", "Who wrote this article?", "Summarize
 
 
 def stream_reply(
-    assistant: Any, message: str, history: list[dict[str, Any]], answers: dict[int, Any]
+    assistant: Any,
+    message: str,
+    history: list[dict[str, Any]],
+    answers: dict[int, Any],
+    sources: list[str] | None = None,
 ) -> Iterator[tuple[list[dict[str, Any]], Any]]:
-    """(chat messages, final answer or None) after each streamed piece of the reply.
+    """(chat messages, final answer or None) after each streamed piece of the reply;
+    ``sources`` are the articles ticked on the page (none ticked: every article).
 
     Raises :class:`QuestionError` before anything is shown, so the page can keep the
     question in its box; other failures are shown as an error message.
@@ -51,7 +56,7 @@ def stream_reply(
     past = plain_history(history, answers)
     shown = [*history, {"role": "user", "content": message}]
     written = ""
-    replies = assistant.stream(message, past)
+    replies = assistant.stream(message, past, sources or None)
     try:
         for item in replies:
             if isinstance(item, Answer):
@@ -178,6 +183,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         history: list[dict[str, Any]],
         answerer: str,
         answers: dict[int, Any],
+        scope: list[str],
         request: gr.Request,
     ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         if not message.strip():
@@ -186,7 +192,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         session = request.session_hash or ""
         calls = runs.start(session)
         try:
-            yield from answer_in(calls, message, history, answerer, answers)
+            yield from answer_in(calls, message, history, answerer, answers, scope)
         finally:
             runs.end(session, calls)
 
@@ -196,6 +202,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         history: list[dict[str, Any]],
         answerer: str,
         answers: dict[int, Any],
+        scope: list[str],
     ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         """The reply's steps, each model read inside ``calls`` so Stop can cut it."""
         asked = [*history, {"role": "user", "content": message}]
@@ -205,7 +212,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), running
         try:
             current = pool.get(answerer)
-            replies = stream_reply(current, message, history, answers)
+            replies = stream_reply(current, message, history, answers, scope)
             # The question leaves the box once it is accepted; a rejected one stays.
             shown, answer = calls.run(next, replies)
         except QuestionError as exc:
@@ -244,6 +251,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         history: list[dict[str, Any]],
         answerer: str,
         answers: dict[int, Any],
+        scope: list[str],
         request: gr.Request,
     ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
         users = [i for i, turn in enumerate(history) if turn["role"] == "user"]
@@ -253,7 +261,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         last = users[-1]
         question = message_text(history[last]["content"])
         kept = {i: a for i, a in answers.items() if i < last}
-        yield from respond(question, history[:last], answerer, kept, request)
+        yield from respond(question, history[:last], answerer, kept, scope, request)
 
     def select(answers: dict[int, Any], event: gr.SelectData) -> Any:
         index = event.index if isinstance(event.index, int) else event.index[0]
@@ -292,6 +300,9 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
                 visible=len(assistant.index.documents) > 1,
             ),
             _article_html(assistant, None, None, shown) if shown else gr.skip(),
+            gr.update(
+                choices=_article_choices(assistant), visible=len(assistant.index.documents) > 1
+            ),
             None if added else gr.skip(),
             "" if added else gr.skip(),
             "" if added else gr.skip(),
@@ -307,6 +318,12 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
                     value=assistant.answerer,
                     label="Answered by",
                     visible=len(choices) > 1,
+                )
+                scope = gr.CheckboxGroup(
+                    _article_choices(assistant),
+                    label="Ask (none ticked: every article)",
+                    visible=len(assistant.index.documents) > 1,
+                    elem_id="ask-articles",
                 )
                 chatbot = gr.Chatbot(
                     label="Chat",
@@ -358,12 +375,14 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
                     elem_id="article-picker",
                 )
                 article = gr.HTML(_article_html(assistant, None), elem_id="article-view")
-        inputs = [box, chatbot, answerer, answers]
+        inputs = [box, chatbot, answerer, answers, scope]
         outputs = [box, chatbot, article, answers, stop]
         events = [
             box.submit(respond, inputs, outputs, api_visibility="private"),
             send.click(respond, inputs, outputs, api_visibility="private"),
-            again.click(retry, [chatbot, answerer, answers], outputs, api_visibility="private"),
+            again.click(
+                retry, [chatbot, answerer, answers, scope], outputs, api_visibility="private"
+            ),
             # An example asks itself: it fills the box, then is answered.
             examples.load_input_event.then(respond, inputs, outputs, api_visibility="private"),
         ]
@@ -383,7 +402,7 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         add_button.click(
             add,
             [upload, pasted, url],
-            [added, heading, picker, article, upload, pasted, url],
+            [added, heading, picker, article, scope, upload, pasted, url],
             api_visibility="private",
         )
 

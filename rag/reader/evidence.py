@@ -10,6 +10,7 @@ or by a model reading the same evidence.
 
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from rag.answer import REFUSAL, Answer, Citation, Passage
@@ -84,9 +85,12 @@ class ArticleReader:
         self._below = next_sentences(chunks)
         self._openings = Openings(chunks, documents)
 
-    def rank(self, question: Question) -> tuple[list[Passage], list[Candidate]]:
-        """Top-k passages reranked by their best sentence, and those passages' sentences."""
-        pool = self.retriever.retrieve(question.text, question.embedding.tolist())
+    def rank(
+        self, question: Question, sources: Collection[str] | None = None
+    ) -> tuple[list[Passage], list[Candidate]]:
+        """Top-k passages reranked by their best sentence, and those passages' sentences
+        (of the articles ``sources`` only, when given)."""
+        pool = self.retriever.retrieve(question.text, question.embedding.tolist(), sources)
         keys = [
             (p.source, start, end)
             for p in pool
@@ -178,7 +182,12 @@ class ArticleReader:
         )
 
     def overview(
-        self, message: str, question: Question, overview: Overview, started: float
+        self,
+        message: str,
+        question: Question,
+        overview: Overview,
+        started: float,
+        sources: Collection[str] | None = None,
     ) -> Evidence | None:
         """The headline and lead of the article asked about: the only one, or the one
         ranked first when the question says which ("the article about the reshuffle").
@@ -186,19 +195,27 @@ class ArticleReader:
         the words saying which are not what the article's opening is about ("the
         article on Kuaidi's losses"): that is a question like any other."""
         if overview.topic:
-            ranked, _ = self.rank(question)
+            ranked, _ = self.rank(question, sources)
             lines = self._openings.of(ranked[0].source, overview.topic) if ranked else []
         else:
-            lines = self._openings.unnamed()
+            lines = self._openings.unnamed(sources)
         return self._opening_evidence(message, question, lines, started)
 
-    def dateline(self, message: str, question: Question, started: float) -> Evidence | None:
-        """The dateline of the article asked about: the only one, or the one ranked first.
-        None when it has none: the question is then answered like any other."""
-        if len(self._documents) == 1:
-            line = self._openings.dateline()
+    def dateline(
+        self,
+        message: str,
+        question: Question,
+        started: float,
+        sources: Collection[str] | None = None,
+    ) -> Evidence | None:
+        """The dateline of the article asked about: the only one (of ``sources``), or the
+        one ranked first. None when it has none: the question is then answered like any
+        other."""
+        asked = [name for name in self._documents if not sources or name in sources]
+        if len(asked) == 1:
+            line = self._openings.dateline(asked[0])
         else:
-            ranked, _ = self.rank(question)
+            ranked, _ = self.rank(question, sources)
             line = self._openings.dateline(ranked[0].source) if ranked else None
         return self._opening_evidence(message, question, [line] if line else [], started)
 

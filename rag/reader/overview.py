@@ -12,7 +12,7 @@ are answered like any other question.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -178,11 +178,13 @@ class Openings:
             return self._datelines.get(next(iter(self._lines))) if len(self._lines) == 1 else None
         return self._datelines.get(source)
 
-    def unnamed(self) -> list[Line]:
-        """The opening of the only article; with several, each one's headline."""
-        if len(self._lines) == 1:
-            return next(iter(self._lines.values()))
-        return [lines[0] for lines in self._lines.values() if lines][:MAX_HEADLINES]
+    def unnamed(self, sources: Collection[str] | None = None) -> list[Line]:
+        """The opening of the only article (of ``sources``); with several, each one's
+        headline."""
+        asked = [lines for name, lines in self._lines.items() if not sources or name in sources]
+        if len(asked) == 1:
+            return asked[0]
+        return [lines[0] for lines in asked if lines][:MAX_HEADLINES]
 
 
 def _line(key: tuple[str, int, int], text: str, chunks: list[Chunk]) -> Line:
