@@ -63,10 +63,10 @@ def _body_sentences(
     headings left out."""
     boundaries = [
         document.body_start,
-        *(start for start, _ in document.heading_spans if start >= document.body_start),
+        *(start for start, _ in document.frame_spans if start >= document.body_start),
         len(document.text),
     ]
-    headings = set(document.heading_spans)
+    headings = set(document.frame_spans)
     groups = []
     for start, end in zip(boundaries, boundaries[1:], strict=False):
         spans: list[tuple[Span, int]] = []

@@ -16,7 +16,7 @@ from pathlib import Path
 from rag.errors import SourceError
 from rag.formats import ARTICLE_SUFFIXES, Extracted, read_article
 from rag.layout import units
-from rag.reader.dateline import is_dateline
+from rag.reader.dateline import DATELINE_LINES, is_dateline
 
 log = logging.getLogger(__name__)
 _BYLINE = re.compile(r"^(?:author|by|byline|written by)\s*[:：]\s*(?P<name>.+)$", re.I)
@@ -41,7 +41,8 @@ class SourceDocument:
     title: str
     byline: str
     sections: tuple[Section, ...]
-    heading_spans: tuple[tuple[int, int], ...]
+    # Headings and the dateline: lines that frame the article, never quoted as its body.
+    frame_spans: tuple[tuple[int, int], ...]
     date: str = ""
     body_start: int = 0  # where the body begins (after Markdown front matter)
 
@@ -60,12 +61,11 @@ def _looks_like_heading(line: str, is_markdown: bool) -> str | None:
     if is_markdown:
         match = _MD_HEADING.match(stripped)
         return match.group("title") if match else None
-    # Plain text: a short line without closing punctuation stands on its own; a date
-    # alone is the article's dateline, not a section.
+    # Plain text: a short line without closing punctuation stands on its own.
     words = stripped.split()
     if not 1 <= len(words) <= 10 or len(stripped) > 80 or "\n" in stripped:
         return None
-    if stripped[-1] in ".!?:;,\"'”’)" or ":" in stripped or is_dateline(stripped.strip("()[]")):
+    if stripped[-1] in ".!?:;,\"'”’)" or ":" in stripped:
         return None
     return stripped
 
@@ -84,13 +84,20 @@ def parse_document(name: str, text: str, extracted: Extracted | None = None) -> 
     headings: list[tuple[int, int, str]] = []
     if extracted.headings is not None:
         headings = [(s, e, text[s:e]) for s, e in extracted.headings]
+    # A date alone on a line of the opening is the dateline: not a section, not a sentence
+    # to answer "when ...?" with (``rag.reader.dateline`` answers when it was published).
+    datelines = [
+        (offset, offset + len(line))
+        for offset, line in lines[1:DATELINE_LINES]
+        if is_dateline(line.strip().strip("()[]"))
+    ]
     for offset, line in lines[1:] if extracted.headings is None else []:
         match = _BYLINE.match(line.strip())
         if match and not byline:
             byline = match.group("name").strip()
             continue
         heading = _looks_like_heading(line, is_markdown)
-        if heading:
+        if heading and (offset, offset + len(line)) not in datelines:
             headings.append((offset, offset + len(line), heading))
     sections = tuple(
         Section(heading, start, headings[i + 1][0] if i + 1 < len(headings) else len(text))
@@ -102,7 +109,7 @@ def parse_document(name: str, text: str, extracted: Extracted | None = None) -> 
         title=title,
         byline=byline,
         sections=sections,
-        heading_spans=tuple((start, end) for start, end, _ in headings),
+        frame_spans=tuple(sorted({*((start, end) for start, end, _ in headings), *datelines})),
         date=extracted.date,
         body_start=body,
     )

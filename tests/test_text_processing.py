@@ -62,16 +62,16 @@ def test_chunks_fit_the_model_and_resolve_verbatim(
     doc = parse_document("a.txt", article_text)
     chunks = chunk_document(doc, size=size, overlap=overlap, count=count)
     assert chunks
-    heading_spans = set(doc.heading_spans)
+    frame_spans = set(doc.frame_spans)
     for chunk in chunks:
         assert article_text[chunk.start : chunk.end] == chunk.text
         assert count(chunk.text) + 2 <= MODEL_MAX_TOKENS
         assert count(chunk.text) <= size
-        assert not any(chunk.start <= s < chunk.end for s, _ in heading_spans)
+        assert not any(chunk.start <= s < chunk.end for s, _ in frame_spans)
     # Every character of every body sentence is in some chunk.
     covered = {i for c in chunks for i in range(c.start, c.end)}
     for start, end in split_sentences(article_text):
-        if (start, end) not in heading_spans:
+        if (start, end) not in frame_spans:
             assert all(i in covered for i in range(start, end) if not article_text[i].isspace())
 
 

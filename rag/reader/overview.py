@@ -151,7 +151,7 @@ class Openings:
 
     def __init__(self, chunks: list[Chunk], documents: list[SourceDocument]) -> None:
         texts = {d.name: d.text for d in documents}
-        headings = {d.name: d.heading_spans for d in documents}
+        headings = {d.name: d.frame_spans for d in documents}
         by_source: dict[str, list[Chunk]] = {}
         for chunk in chunks:
             by_source.setdefault(chunk.source, []).append(chunk)
