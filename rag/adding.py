@@ -6,8 +6,10 @@ article already there under the same name is never overwritten. A download has
 a time limit and a size limit, and is written to ``seeds/`` only when complete.
 """
 
+import ipaddress
 import os
 import re
+import socket
 import tempfile
 import time
 import urllib.error
@@ -32,11 +34,18 @@ _TYPE_SUFFIX = {
 }
 
 
-def add_article(source: str, seeds_dir: Path, max_bytes: int) -> Path:
-    """Copy (or download) ``source`` into ``seeds_dir`` and return its new path."""
+def add_article(
+    source: str, seeds_dir: Path, max_bytes: int, *, allow_local_urls: bool = False
+) -> Path:
+    """Copy (or download) ``source`` into ``seeds_dir`` and return its new path.
+
+    A URL is fetched only over http(s), from a public address unless
+    ``allow_local_urls`` (RAG_ALLOW_LOCAL_URLS) says this machine and its private
+    network may be reached too; every redirect is checked the same way.
+    """
     seeds_dir.mkdir(parents=True, exist_ok=True)
-    if re.match(r"https?://", source, re.I):
-        return _download(source, seeds_dir, max_bytes)
+    if re.match(r"[a-z][a-z0-9+.-]*://", source, re.I):
+        return _download(source, seeds_dir, max_bytes, allow_local_urls)
     path = Path(source).expanduser()
     if not path.is_file():
         raise SourceError(f"no file at {path}")
@@ -99,11 +108,56 @@ def _safe_name(name: str) -> str:
     return stem[:80] + suffix
 
 
-def _download(url: str, seeds_dir: Path, max_bytes: int) -> Path:
+# Redirects followed at most: a loop or a long chain is refused, not chased.
+MAX_REDIRECTS = 5
+
+
+def check_url(url: str, allow_local: bool) -> None:
+    """Refuse a URL that is not http(s), or whose host is this machine or a private
+    network (loopback, private, link-local, reserved) unless ``allow_local``.
+
+    >>> check_url("file:///etc/passwd", False)
+    Traceback (most recent call last):
+    rag.errors.SourceError: file:///etc/passwd: only http and https URLs can be added
+    """
+    parts = urlparse(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise SourceError(f"{url}: only http and https URLs can be added")
+    if allow_local:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise SourceError(f"cannot download {url}: {exc}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise SourceError(
+                f"{url} is on this machine or a private network ({address}) - set"
+                " RAG_ALLOW_LOCAL_URLS=1 to allow it"
+            )
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows at most ``MAX_REDIRECTS`` redirects, each to a URL ``check_url`` allows."""
+
+    max_redirections = MAX_REDIRECTS
+
+    def __init__(self, allow_local: bool) -> None:
+        self.allow_local = allow_local
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201, PLR0913
+        check_url(newurl, self.allow_local)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _download(url: str, seeds_dir: Path, max_bytes: int, allow_local: bool) -> Path:
+    check_url(url, allow_local)
     deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
     request = urllib.request.Request(url, headers={"User-Agent": "rag-article-assistant"})
+    opener = urllib.request.build_opener(_CheckedRedirects(allow_local))
     try:
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
+        with opener.open(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
             kind = response.headers.get_content_type()
             name = unquote(Path(urlparse(response.geturl()).path).name)
             if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
@@ -114,6 +168,8 @@ def _download(url: str, seeds_dir: Path, max_bytes: int) -> Path:
             return _place(response, name, seeds_dir, max_bytes, deadline)
     except SourceError:
         raise
+    except urllib.error.HTTPError as exc:
+        raise SourceError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise SourceError(f"cannot download {url}: {reason}") from None

@@ -161,7 +161,14 @@ def add(sources: tuple[str, ...], as_json: bool) -> None:
     added, failed = [], False
     for source in sources:
         try:
-            added.append(add_article(source, settings.seeds_dir, max_bytes))
+            added.append(
+                add_article(
+                    source,
+                    settings.seeds_dir,
+                    max_bytes,
+                    allow_local_urls=settings.allow_local_urls,
+                )
+            )
         except RagError as exc:  # the others are still added
             click.echo(f"Error: {exc}", err=True)
             failed = True
@@ -338,8 +345,16 @@ def chat(llm: str | None, fallback: str | None) -> None:
             ]
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+UPLOADS_OPTION = click.option(
+    "--allow-uploads",
+    is_flag=True,
+    help="Let the page add articles even when served beyond this machine (off then).",
+)
+
+
 def _warn_if_exposed(host: str, settings: Any) -> None:
-    if host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
+    if host not in LOCAL_HOSTS and settings.api_key is None:
         click.echo(
             f"Warning: serving on {host} without RAG_API_KEY: anyone who can reach it can use it.",
             err=True,
@@ -358,9 +373,12 @@ HOST_OPTION = click.option("--host", default="127.0.0.1", show_default=True, hel
 @HOST_OPTION
 @click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--share/--no-share", default=False, help="Create a public Gradio link (off).")
+@UPLOADS_OPTION
 @LLM_OPTION
 @FALLBACK_OPTION
-def ui(host: str, port: int, share: bool, llm: str | None, fallback: str | None) -> None:
+def ui(
+    host: str, port: int, share: bool, allow_uploads: bool, llm: str | None, fallback: str | None
+) -> None:
     """Serve the chat page (builds the index on first run).
 
     Example: rag ui --port 7860
@@ -372,15 +390,24 @@ def ui(host: str, port: int, share: bool, llm: str | None, fallback: str | None)
     limit_blas_threads(settings.server_blas_threads)
     with _progress_bar("Embedding") as progress:
         assistant = _assistant(progress, settings)
-    launch(assistant, host=host, port=port, share=share, factory=_factory(settings))
+    uploads = allow_uploads or (host in LOCAL_HOSTS and not share)
+    launch(
+        assistant,
+        host=host,
+        port=port,
+        share=share,
+        factory=_factory(settings),
+        allow_uploads=uploads,
+    )
 
 
 @cli.command()
 @HOST_OPTION
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@UPLOADS_OPTION
 @LLM_OPTION
 @FALLBACK_OPTION
-def serve(host: str, port: int, llm: str | None, fallback: str | None) -> None:
+def serve(host: str, port: int, allow_uploads: bool, llm: str | None, fallback: str | None) -> None:
     """Serve the OpenAI-compatible API (/v1/chat/completions, /v1/models, /health)
     and the chat page (/) on one server.
 
@@ -395,7 +422,15 @@ def serve(host: str, port: int, llm: str | None, fallback: str | None) -> None:
         assistant = _assistant(progress, settings)
     key = settings.api_key.get_secret_value() if settings.api_key else None
     click.echo(f"Serving on http://{host}:{port} (answerer: {assistant.answerer})", err=True)
-    run(assistant, host=host, port=port, api_key=key, factory=_factory(settings))
+    uploads = allow_uploads or host in LOCAL_HOSTS
+    run(
+        assistant,
+        host=host,
+        port=port,
+        api_key=key,
+        factory=_factory(settings),
+        allow_uploads=uploads,
+    )
 
 
 @cli.command(name="eval")

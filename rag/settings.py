@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         description="How many of the top-k passages the model reads (passages mode); default:"
         " 1 for the local model (a tiny model answers worse the more it reads), all for openai.",
     )
+    allow_local_urls: bool = Field(
+        False,
+        description="Let `rag add URL` and the page fetch from this machine or its private"
+        " network (loopback, 10.x, 192.168.x, ...); off, so a URL cannot reach them.",
+    )
     max_concurrent: int = Field(
         4, ge=1, description="Answers `rag serve` computes at once; more wait in the queue."
     )

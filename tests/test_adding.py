@@ -1,7 +1,9 @@
 """Adding articles while the product runs: `rag add` (files and URLs from a real server
 on loopback), `rag show`, and an Assistant that picks up a file dropped into seeds/."""
 
+import io
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -11,11 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_formats import LINES, news_page
 
 from rag import Assistant, Settings
 from rag.errors import SourceError
-from tests.conftest import ARTICLE, free_port, make_seeds, run_rag
-from tests.test_formats import LINES, news_page
+
+from conftest import ARTICLE, free_port, make_seeds, run_rag
+
+# The test servers are on loopback, which a URL may reach only when the user allows it.
+LOCAL_OK = {"RAG_ALLOW_LOCAL_URLS": "1"}
 
 
 @pytest.fixture
@@ -50,7 +56,9 @@ def test_add_files_and_urls_then_ask(tmp_path: Path, site: str) -> None:
     seeds = tmp_path / "seeds"
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7 cut short")
-    result = run_rag("add", str(ARTICLE), f"{site}/story.html", str(broken), f"{site}/logo.png")
+    result = run_rag(
+        "add", str(ARTICLE), f"{site}/story.html", str(broken), f"{site}/logo.png", env=LOCAL_OK
+    )
     # The readable ones are added and indexed; each unreadable one is one Error line.
     assert result.returncode == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
@@ -60,7 +68,7 @@ def test_add_files_and_urls_then_ask(tmp_path: Path, site: str) -> None:
     assert sorted(p.name for p in seeds.iterdir()) == [ARTICLE.name, "story.html"]
     assert "from 2 article(s)" in result.stdout
     # Never overwritten.
-    again = run_rag("add", f"{site}/story.html")
+    again = run_rag("add", f"{site}/story.html", env=LOCAL_OK)
     assert again.returncode == 1 and "story.html already exists" in again.stderr
 
     answer = json.loads(run_rag("ask", "Who is the CEO of Taotian Group?", "--json").stdout)
@@ -87,6 +95,7 @@ def test_a_download_that_never_comes_is_bounded(tmp_path: Path) -> None:
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-c", env_timeout, "add", f"http://127.0.0.1:{port}/slow.html"],
+        env={**os.environ, **LOCAL_OK},
         capture_output=True,
         text=True,
         timeout=120,
@@ -121,3 +130,62 @@ def test_assistant_picks_up_an_article_dropped_in(tmp_path: Path) -> None:
     assert {c.source for c in only_bakery.citations} <= {"bakery.md"}
     with pytest.raises(SourceError, match="no article named 'nope.pdf'"):
         assistant.ask(question, sources=["nope.pdf"])
+
+
+def test_urls_reach_only_public_http_unless_allowed(tmp_path: Path, site: str) -> None:
+    refused = run_rag("add", f"{site}/story.html")
+    assert refused.returncode == 1
+    assert "is on this machine or a private network (127.0.0.1)" in refused.stderr
+    assert "RAG_ALLOW_LOCAL_URLS=1" in refused.stderr
+    for url in ("file:///etc/passwd", "ftp://example.com/a.txt"):
+        result = run_rag("add", url, env=LOCAL_OK)
+        assert result.returncode == 1 and "only http and https URLs" in result.stderr
+    assert not (tmp_path / "seeds").exists() or not any((tmp_path / "seeds").iterdir())
+
+
+def test_redirects_are_bounded(tmp_path: Path) -> None:
+    """A page that redirects to itself forever is refused after a few hops."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Loop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self.send_response(302)
+            self.send_header("Location", self.path + "x")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Loop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/a.html"
+        result = run_rag("add", url, env=LOCAL_OK)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: cannot download") and "HTTP 302" in result.stderr
+
+
+def test_hostile_names_and_contents(tmp_path: Path) -> None:
+    from rag.adding import _place, add_article
+    from rag.errors import SourceError
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    placed = _place(io.BytesIO(b"A short article.\n"), "../../etc/passwd.txt", seeds, 10_000)
+    assert placed == seeds / "passwd.txt" and placed.read_text() == "A short article.\n"
+    png = tmp_path / "photo.pdf"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    with pytest.raises(SourceError, match="photo.pdf is not a PDF"):
+        add_article(str(png), seeds, 10_000)
+    with pytest.raises(SourceError, match="not an article format"):
+        add_article("/etc/passwd", seeds, 10_000)
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"A sentence. " * 5_000_000)  # 60 MB
+    with pytest.raises(SourceError, match="big.txt is over 5.0 MB"):
+        add_article(str(big), seeds, 5_000_000)
+    assert sorted(p.name for p in seeds.iterdir()) == ["passwd.txt"]  # nothing half-written

@@ -20,7 +20,8 @@ from rag.errors import SourceError
 from rag.formats import read_article
 from rag.reader.evidence import shown
 from rag.sentences import split_sentences
-from tests.conftest import ARTICLE
+
+from conftest import ARTICLE
 
 LINES = [line.strip() for line in ARTICLE.read_text(encoding="utf-8").splitlines() if line.strip()]
 HEADINGS = ["Leadership Change in Taotian", "Alibaba Streamlining"]
@@ -127,7 +128,7 @@ def test_pdf_printed_by_a_browser(tmp_path: Path) -> None:
     assert len(found) >= 0.9 * len(ORIGINAL[1:]), set(ORIGINAL) - set(read)
 
 
-def test_pdf_without_a_text_layer_is_named(tmp_path: Path) -> None:
+def test_pdf_without_text_or_locked_or_broken_is_named(tmp_path: Path) -> None:
     from pypdf import PdfWriter
 
     writer = PdfWriter()
@@ -137,6 +138,13 @@ def test_pdf_without_a_text_layer_is_named(tmp_path: Path) -> None:
         writer.write(handle)
     with pytest.raises(SourceError, match="scan.pdf has no text layer"):
         read_article(path)
+    locked = PdfWriter()
+    locked.add_blank_page(width=612, height=792)
+    locked.encrypt("secret")
+    with (tmp_path / "locked.pdf").open("wb") as handle:
+        locked.write(handle)
+    with pytest.raises(SourceError, match="locked.pdf is password-protected"):
+        read_article(tmp_path / "locked.pdf")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 truncated")
     with pytest.raises(SourceError, match="broken.pdf: cannot read this PDF"):
         read_article(tmp_path / "broken.pdf")

@@ -71,3 +71,14 @@ def test_history_is_what_rag_chat_keeps(assistant) -> None:  # noqa: ANN001
         {"role": "user", "content": "Q1?"},
         {"role": "assistant", "content": "A1 [1]"},
     ]
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_adding_articles_is_offered_only_when_allowed(assistant, allowed: bool) -> None:  # noqa: ANN001
+    """`rag ui --host 0.0.0.0` or `--share` builds the page without uploads (unless
+    --allow-uploads): the panel is not rendered."""
+    from ui.app import build_app
+
+    app = build_app(assistant, allow_uploads=allowed)
+    panels = [b for b in app.blocks.values() if getattr(b, "elem_id", None) == "add-article"]
+    assert len(panels) == 1 and panels[0].visible is allowed

@@ -125,7 +125,11 @@ def _heading_html(assistant: Any) -> str:
         about = f"{len(documents)} articles: " + "; ".join(
             html.escape(d.title or d.name) for d in documents
         )
-    return f"<h2>Ask the article</h2><p>{about}</p>"
+    skipped = "".join(
+        f"<p class='skipped'>Skipped {html.escape(problem)}</p>"
+        for problem in assistant.index.skipped
+    )
+    return f"<h2>Ask the article</h2><p>{about}</p>{skipped}"
 
 
 def _article_choices(assistant: Any) -> list[tuple[str, str]]:
@@ -146,6 +150,7 @@ def add_articles(
     settings = assistant.settings
     max_bytes = int(settings.max_article_mb * 1_000_000)
     added, problems = [], []
+    fetch = {"allow_local_urls": settings.allow_local_urls}
     with tempfile.TemporaryDirectory() as scratch:
         sources = [upload] if upload else []
         if pasted.strip():
@@ -160,7 +165,7 @@ def add_articles(
             return [], ["Choose a file, paste the text or give a web address first."]
         for source in sources:
             try:
-                added.append(add_article(source, settings.seeds_dir, max_bytes).name)
+                added.append(add_article(source, settings.seeds_dir, max_bytes, **fetch).name)
             except RagError as exc:
                 problems.append(f"{ERROR_PREFIX}{exc}")
     if added:
@@ -171,8 +176,12 @@ def add_articles(
     return added, problems
 
 
-def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr.Blocks:
-    """The Gradio Blocks app answering through ``assistant`` (others made by ``factory``)."""
+def build_app(
+    assistant: Any, factory: Callable[[str], Any] | None = None, *, allow_uploads: bool = True
+) -> gr.Blocks:
+    """The Gradio Blocks app answering through ``assistant`` (others made by ``factory``);
+    ``allow_uploads``: whether the page offers to add articles (off when served beyond
+    this machine, unless asked for)."""
     pool = AssistantPool(assistant, factory or (lambda name: assistant))
     choices = available_answerers(assistant) if factory else [assistant.answerer]
     running, idle = gr.update(visible=True), gr.update(visible=False)
@@ -283,6 +292,9 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
         url: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio passes a progress bar
     ) -> tuple[Any, ...]:
+        if not allow_uploads:  # the control is hidden; a crafted request is still refused
+            return (f"{ERROR_PREFIX}adding articles is off on this server", *[gr.skip()] * 7)
+
         def indexing(done: int, total: int) -> None:
             progress((done, total), desc="Indexing the articles")
 
@@ -348,7 +360,9 @@ def build_app(assistant: Any, factory: Callable[[str], Any] | None = None) -> gr
                     again = gr.Button("Retry", size="sm", elem_id="retry")
                     clear = gr.Button("Clear", size="sm", elem_id="clear")
                 examples = gr.Examples(EXAMPLES, inputs=box, label="Try")
-                with gr.Accordion("Add an article", open=False, elem_id="add-article"):
+                with gr.Accordion(
+                    "Add an article", open=False, elem_id="add-article", visible=allow_uploads
+                ):
                     upload = gr.File(
                         label="A file: " + " ".join(ARTICLE_SUFFIXES),
                         file_types=list(ARTICLE_SUFFIXES),
@@ -424,15 +438,17 @@ def launch(
     port: int = 7860,
     share: bool = False,
     factory: Callable[[str], Any] | None = None,
+    allow_uploads: bool = True,
 ) -> None:
     """Serve the page until interrupted."""
-    app = build_app(assistant, factory)
+    app = build_app(assistant, factory, allow_uploads=allow_uploads)
     app.queue(default_concurrency_limit=4, max_size=64)
     app.launch(
         server_name=host,
         server_port=port,
         share=share,
         show_error=False,
+        max_file_size=int(assistant.settings.max_article_mb * 1_000_000),
         css=CSS,
         js=PAGE_JS,
         theme=THEME,

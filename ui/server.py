@@ -15,13 +15,21 @@ def build_server(
     *,
     api_key: str | None = None,
     factory: Callable[[str], Any] | None = None,
+    allow_uploads: bool = True,
 ) -> FastAPI:
     """The API routes (/health, /v1/...) with the chat page mounted at /."""
     api = build_api(assistant, api_key)
-    page = build_app(assistant, factory)
+    page = build_app(assistant, factory, allow_uploads=allow_uploads)
     page.queue(default_concurrency_limit=4, max_size=64)
     return gr.mount_gradio_app(
-        api, page, path="/", css=CSS, js=PAGE_JS, theme=THEME, footer_links=[]
+        api,
+        page,
+        path="/",
+        css=CSS,
+        js=PAGE_JS,
+        theme=THEME,
+        footer_links=[],
+        max_file_size=int(assistant.settings.max_article_mb * 1_000_000),
     )
 
 
@@ -32,9 +40,10 @@ def serve(
     port: int,
     api_key: str | None = None,
     factory: Callable[[str], Any] | None = None,
+    allow_uploads: bool = True,
 ) -> None:
     """Serve until interrupted."""
     import uvicorn
 
-    app = build_server(assistant, api_key=api_key, factory=factory)
+    app = build_server(assistant, api_key=api_key, factory=factory, allow_uploads=allow_uploads)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -42,6 +42,20 @@ class Extracted:
     headings: tuple[tuple[int, int], ...] | None = None
 
 
+# What a file of each kind starts with (a .docx is a zip archive).
+_MAGIC = {"pdf": (b"%PDF-",), "word": (b"PK\x03\x04",)}
+
+
+def _check_content(kind: str, data: bytes, name: str) -> None:
+    """Refuse a file whose content is not what its name says (a renamed image, say)."""
+    starts = _MAGIC.get(kind)
+    if starts and not data.lstrip()[:8].startswith(starts):
+        what = {"pdf": "a PDF", "word": "a Word (.docx) file"}[kind]
+        raise SourceError(f"{name} is not {what} (its content says otherwise)")
+    if kind in ("markdown", "web") and b"\x00" in data[:8192]:
+        raise SourceError(f"{name} is not a text file (it holds NUL bytes)")
+
+
 def read_article(path: Path) -> Extracted:
     """The text of the article at ``path``; SourceError naming the file when it has none."""
     kind = READERS.get(path.suffix.lower())
@@ -51,6 +65,7 @@ def read_article(path: Path) -> Extracted:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror}") from None
+    _check_content(kind, data, path.name)
     if kind == "plain":
         from rag.formats.plain import decode
 
