@@ -99,7 +99,7 @@ def _use_chroma_server(ctx: click.Context, param: click.Parameter, url: str | No
 def cli() -> None:
     """Ask questions about the articles in seeds/ and get answers with exact citations.
 
-    Example: rag ask "Who was named CEO of Taotian Group?"
+    Example: rag add story.pdf, then rag ask "What is this article about?"
     """
 
 
