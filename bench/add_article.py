@@ -92,7 +92,8 @@ def one_run(article_text: str, folder: Path) -> tuple[float, float]:
             started = time.perf_counter()
             page.locator("#ask").click()
             page.locator('#chat [data-testid="bot"]').first.wait_for(timeout=WAIT_MS)
-            page.locator('#chat [data-testid="bot"]').get_by_text("series-b.txt").first.wait_for(
+            # The answer is complete when its sources block is there.
+            page.locator('#chat [data-testid="bot"]').get_by_text("Sources (").first.wait_for(
                 timeout=WAIT_MS
             )
             asked = time.perf_counter() - started

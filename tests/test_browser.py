@@ -147,9 +147,11 @@ def test_answer_citations_and_article_panel(page, assistant) -> None:  # noqa: A
     )
     assert _mark_in_panel(page, 1)
 
-    # The sources block is open, with the quote and no offsets or scores.
+    # The sources block is open; the answer is the quote, so it says where the quote is
+    # (its section) instead of repeating it, with no offsets or scores.
     sources = _message(page, index + 1)
-    assert quote in sources.inner_text() and "score" not in sources.inner_text()
+    assert sources.inner_text().endswith("[1] Alibaba Streamlining")
+    assert quote not in sources.inner_text() and "score" not in sources.inner_text()
 
     # Each [n] is a button; Copy gives the short answer and the text the API returns.
     assert answer.locator("button.cite-ref").count() == expected.text.count("[")
@@ -354,7 +356,10 @@ def test_add_an_article_from_the_page_then_ask_it(tmp_path: Path, viewport: dict
             )
             page.locator("#question textarea").fill("Who will become chairman of Harbor Bakery?")
             page.locator("#ask").click()
-            sources = page.locator('#chat [data-testid="bot"]').get_by_text("harbor-bakery.docx")
+            # Two articles: the source names the one it quotes, by its title.
+            sources = page.locator('#chat [data-testid="bot"]').get_by_text(
+                "[1] Harbor Bakery names a new chairman"
+            )
             sources.first.wait_for(timeout=ANSWER_WAIT_MS)
             assert "Mira Osei" in page.locator(MESSAGES).nth(1).inner_text()
             ARTIFACTS.mkdir(exist_ok=True)

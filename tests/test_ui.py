@@ -46,7 +46,12 @@ def test_chat_messages_are_the_answer_as_plain_text(assistant) -> None:  # noqa:
     assert answer.short and answer.short in answer.text
     assert messages[1] == {"role": "assistant", "content": f"{answer.short}\n\n{answer.text}"}
     assert messages[2]["metadata"] == {"title": f"Sources ({len(answer.citations)})"}
-    assert messages[2]["content"].startswith(f"[1] “{answer.citations[0].quote}”")
+    # The answer is the quote: its source says where it is instead of repeating it.
+    first = answer.citations[0]
+    assert first.quote in answer.text and first.quote not in messages[2]["content"]
+    assert messages[2]["content"].startswith(
+        f"[1] {first.section or assistant.index.documents[0].title}"
+    )
     with pytest.raises(QuestionError, match="the question is empty"):
         list(stream_reply(assistant, "", messages, {1: answer}))
 

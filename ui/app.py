@@ -35,7 +35,8 @@ from ui.runs import AnswerRuns
 __all__ = ["CSS", "PAGE_JS", "THEME", "build_app", "launch", "stream_reply"]
 
 # Questions any article answers: the page serves whatever article is in seeds/.
-EXAMPLES = ["What is this article about?", "Who wrote this article?", "Summarize it"]
+# "Summarize the article", not "Summarize it": after a question, "it" may be the answer.
+EXAMPLES = ["What is this article about?", "Who wrote this article?", "Summarize the article"]
 
 
 def stream_reply(
@@ -60,8 +61,8 @@ def stream_reply(
     try:
         for item in replies:
             if isinstance(item, Answer):
-                several = len(assistant.index.documents) > 1
-                yield shown + final_messages(item, several), item
+                titles = {d.name: d.title or d.name for d in assistant.index.documents}
+                yield shown + final_messages(item, titles), item
                 return
             written += item
             yield [*shown, {"role": "assistant", "content": written}], None
@@ -130,6 +131,17 @@ def _heading_html(assistant: Any) -> str:
         for problem in assistant.index.skipped
     )
     return f"<h2>Ask the article</h2><p>{about}</p>{skipped}"
+
+
+def _greeting(assistant: Any) -> str:
+    """What the empty chat says: what to do, and what the answers look like."""
+    documents = assistant.index.documents
+    about = documents[0].title or documents[0].name if len(documents) == 1 else "the articles"
+    return (
+        f"**Ask anything about {about}.**\n\nAnswers quote the article word for word; each"
+        " [n] shows where. When the article does not say, the answer says so. Try an example"
+        " below, or add your own article."
+    )
 
 
 def _article_choices(assistant: Any) -> list[tuple[str, str]]:
@@ -225,7 +237,9 @@ def build_app(
             # The question leaves the box once it is accepted; a rejected one stays.
             shown, answer = calls.run(next, replies)
         except QuestionError as exc:
-            yield message, [*asked, error_message(exc)], gr.skip(), answers, idle
+            # The question stays in its box, not posted as a bubble (it may be 20,000
+            # characters): the error says what to change.
+            yield message, [*history, error_message(exc)], gr.skip(), answers, idle
             return
         except RagError as exc:
             yield "", [*asked, error_message(exc)], gr.skip(), answers, idle
@@ -339,6 +353,8 @@ def build_app(
                 )
                 chatbot = gr.Chatbot(
                     label="Chat",
+                    show_label=False,  # its label floated over the first line when scrolled
+                    placeholder=_greeting(assistant),
                     height=460,
                     feedback_options=None,
                     elem_id="chat",
@@ -355,10 +371,12 @@ def build_app(
                         elem_id="question",
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                with gr.Row():
-                    stop = gr.Button("Stop", size="sm", visible=False, elem_id="stop")
-                    again = gr.Button("Retry", size="sm", elem_id="retry")
-                    clear = gr.Button("Clear", size="sm", elem_id="clear")
+                with gr.Row(elem_id="controls"):
+                    stop = gr.Button(
+                        "Stop", size="sm", visible=False, elem_id="stop", scale=0, min_width=72
+                    )
+                    again = gr.Button("Retry", size="sm", elem_id="retry", scale=0, min_width=72)
+                    clear = gr.Button("Clear", size="sm", elem_id="clear", scale=0, min_width=72)
                 examples = gr.Examples(EXAMPLES, inputs=box, label="Try")
                 with gr.Accordion(
                     "Add an article", open=False, elem_id="add-article", visible=allow_uploads

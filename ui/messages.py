@@ -56,16 +56,32 @@ def plain_history(
     return turns
 
 
-def sources_text(answer: Any, name_articles: bool = False) -> str:
-    """One line per citation: its number, the quote, and where it is (the section, and
-    the article when the page holds several)."""
+def _in_quotes(text: str) -> str:
+    """``text`` in quotation marks, unless it opens with its own (no doubled marks).
+
+    >>> _in_quotes("“There is no pressure,” he said."), _in_quotes("It rose.")
+    ('“There is no pressure,” he said.', '“It rose.”')
+    """
+    if text[:1] in "“\"‘'":
+        return text
+    return f"“{text}”"
+
+
+def sources_text(answer: Any, titles: Mapping[str, str] | None = None) -> str:
+    """One line per citation: where it is (the section; the article when there are
+    several, by its title), and the quote unless the answer already is the quote (the
+    offline answer quotes the article word for word)."""
+    titles = titles or {}
     lines = []
     for c in answer.citations:
         where = [c.section] if c.section else []
-        if name_articles:
-            where.append(c.source)
-        place = f" ({', '.join(where)})" if where else ""
-        lines.append(f"[{c.n}] “{shown(c.quote)}”{place}")
+        if len(titles) > 1 or (answer.answerer == "extractive" and not where):
+            where.append(titles.get(c.source) or c.source)
+        if answer.answerer == "extractive":
+            lines.append(f"[{c.n}] {', '.join(where)}")
+        else:
+            place = f" ({', '.join(where)})" if where else ""
+            lines.append(f"[{c.n}] {_in_quotes(shown(c.quote))}{place}")
     return "\n\n".join(lines)
 
 
@@ -79,7 +95,7 @@ def shown_text(answer: Any) -> str:
     return f"{answer.short}\n\n{answer.text}" if answer.short else answer.text
 
 
-def final_messages(answer: Any, name_articles: bool = False) -> list[dict[str, Any]]:
+def final_messages(answer: Any, titles: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """The answer's text, then an open block of its sources and any note about it."""
     messages: list[dict[str, Any]] = [{"role": "assistant", "content": shown_text(answer)}]
     if answer.citations:
@@ -88,7 +104,7 @@ def final_messages(answer: Any, name_articles: bool = False) -> list[dict[str, A
         messages.append(
             {
                 "role": "assistant",
-                "content": sources_text(answer, name_articles),
+                "content": sources_text(answer, titles),
                 "metadata": {"title": title},
             }
         )

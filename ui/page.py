@@ -40,6 +40,15 @@ CSS = """
     background: none; color: #1d4ed8; text-decoration: underline; cursor: pointer;
     font: inherit; }
 #chat button.cite-ref:focus-visible { outline: 2px solid #1d4ed8; border-radius: 2px; }
+/* Stop shows only when an answer takes longer than 0.4 s: a fast answer does not flicker
+   it. Gradio shows the button anew for each answer, which restarts the delay. */
+#stop { animation: rag-appear 0s linear 0.4s both; }
+@keyframes rag-appear { from { visibility: hidden; } to { visibility: visible; } }
+#controls { gap: 0.5rem; justify-content: flex-start; }
+/* The system's dark theme: highlights keep dark text on their light background. */
+.dark .article mark { color: #1a1a1a; }
+.dark .article mark::before { color: #6b4e00; }
+.dark #chat button.cite-ref { color: #93c5fd; }
 """
 
 # Runs once when the page loads (Blocks' js=).
@@ -100,6 +109,11 @@ PAGE_JS = r"""
     while (i > 0 && all[i].closest('.thought')) i -= 1;
     return i;
   };
+  // Escape stops an answer being written, as the Stop button does.
+  document.addEventListener('keydown', (event) => {
+    const stop = document.querySelector('#stop');
+    if (event.key === 'Escape' && stop && stop.offsetParent !== null) stop.click();
+  });
   document.addEventListener('click', (event) => {
     const ref = event.target.closest && event.target.closest('#chat button.cite-ref');
     if (!ref) return;
