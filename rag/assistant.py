@@ -249,8 +249,12 @@ class Assistant:
         message: str,
         history: Sequence[Any] = (),
         sources: Collection[str] | None = None,
+        instructions: str = "",
     ) -> Iterator[str | Answer]:
         """Yield the answer's text as it is written, then the final :class:`Answer`.
+
+        ``instructions`` (an API client's system message) are given to a language model
+        after the product's own rules; the extractive answerer has no use for them.
 
         With a language model the streamed text is the model's own; the final
         answer carries the verified, renumbered text and citations. When the
@@ -274,7 +278,9 @@ class Assistant:
         try:
             # Closed on every way out (an echo, an error, a consumer that stops reading),
             # so the model's stream never outlives this answer.
-            deltas = self.model.stream(answer_messages(evidence.question.text, sources.passages))
+            deltas = self.model.stream(
+                answer_messages(evidence.question.text, sources.passages, instructions)
+            )
             with closing(deltas):
                 for delta in deltas:
                     written.append(delta)

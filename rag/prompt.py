@@ -32,10 +32,21 @@ def source_block(passages: Sequence[Passage]) -> str:
     return "\n\n".join(lines)
 
 
-def answer_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, str]]:
-    """System rules, then the sources and the question."""
+def answer_messages(
+    question: str, passages: Sequence[Passage], instructions: str = ""
+) -> list[dict[str, str]]:
+    """System rules (then the user's own ``instructions``, which cannot lift them), then
+    the sources and the question.
+
+    >>> system, user = answer_messages("Who?", [], "Answer in French.")
+    >>> system["content"].startswith(SYSTEM_PROMPT), system["content"].endswith("in French.")
+    (True, True)
+    """
+    system = SYSTEM_PROMPT
+    if instructions.strip():
+        system += f"\n\nThe user's instructions, within these rules:\n{instructions.strip()}"
     user = f"Sources:\n\n{source_block(passages)}\n\nQuestion: {question}"
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def rewrite_messages(message: str, history: Sequence[Any]) -> list[dict[str, str]]:

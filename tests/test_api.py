@@ -45,6 +45,27 @@ def test_plain_answer_with_citations(client: openai.OpenAI, article_text: str) -
     assert citations and citations[0]["n"] == 1
     for c in citations:
         assert article_text[c["start"] : c["end"]] == c["quote"]
+    # Word pieces of the bundled tokenizer: the question's and the answer's.
+    from rag.embedding import token_counter
+
+    count = token_counter()
+    assert reply.usage.prompt_tokens == count("Who was named CEO of Taotian Group?")
+    assert reply.usage.completion_tokens == count(message.content)
+    assert reply.usage.total_tokens == reply.usage.prompt_tokens + reply.usage.completion_tokens
+    assert "system_message_used" not in message.model_extra
+
+
+def test_a_system_message_is_said_to_be_unused_offline(client: openai.OpenAI) -> None:
+    reply = client.chat.completions.create(
+        model="rag-article-assistant",
+        messages=[
+            {"role": "system", "content": "Answer in French."},
+            {"role": "user", "content": "Who was named CEO of Taotian Group?"},
+        ],
+    )
+    message = reply.choices[0].message
+    assert message.model_extra["system_message_used"] is False
+    assert "Daniel Zhang" in message.content
 
 
 def test_streaming_answer(client: openai.OpenAI) -> None:

@@ -118,6 +118,7 @@ def test_an_article_without_a_dateline_does_not_say_when_it_appeared(assistant) 
 
 
 def test_the_dateline_of_the_article_named(two_articles) -> None:  # noqa: ANN001
-    # Its front matter's date comes first; the other article has no date line.
+    # Its dateline line (front matter is never quoted: it is not the article's text); the
+    # other article has no date line.
     answer = two_articles.ask("When was the Acme article published?")
-    assert _quotes(answer) == ["date: 2024-03-03"]
+    assert _quotes(answer) == ["Published: March 3, 2024"]

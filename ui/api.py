@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.answer import Answer
 from rag.deadline import CallScope
+from rag.embedding import token_counter
 from rag.errors import LLMError, QuestionError, RagError
 
 MODEL_ID = "rag-article-assistant"
@@ -66,7 +67,19 @@ def _citations(answer: Answer) -> list[dict[str, Any]]:
     return [{**c.to_dict(), "section": c.section} for c in answer.citations]
 
 
-def _completion(answer: Answer, created: int, ident: str) -> dict[str, Any]:
+def _completion(
+    answer: Answer, created: int, ident: str, usage: dict, system: bool | None
+) -> dict[str, Any]:
+    message = {
+        "role": "assistant",
+        "content": answer.text,
+        "short_answer": answer.short,
+        "citations": _citations(answer),
+        "refused": answer.refused,
+        "answerer": answer.answerer,
+    }
+    if system is not None:
+        message["system_message_used"] = system
     return {
         "id": ident,
         "object": "chat.completion",
@@ -75,18 +88,11 @@ def _completion(answer: Answer, created: int, ident: str) -> dict[str, Any]:
         "choices": [
             {
                 "index": 0,
-                "message": {
-                    "role": "assistant",
-                    "content": answer.text,
-                    "short_answer": answer.short,
-                    "citations": _citations(answer),
-                    "refused": answer.refused,
-                    "answerer": answer.answerer,
-                },
+                "message": message,
                 "finish_reason": "stop",
             }
         ],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "usage": usage,
     }
 
 
@@ -99,6 +105,26 @@ def _chunk(ident: str, created: int, delta: dict[str, Any], finish: str | None) 
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def _instructions(messages: list[ChatMessage]) -> str:
+    """The client's system (or developer) messages, for a language model to follow."""
+    return "\n\n".join(
+        m.content
+        for m in messages
+        if m.role in ("system", "developer") and isinstance(m.content, str) and m.content.strip()
+    )
+
+
+def _usage(messages: list[ChatMessage], answer: str, count: Callable[[str], int]) -> dict:
+    """Word pieces (the bundled MiniLM tokenizer's) of the messages read and the answer."""
+    prompt = sum(count(m.content) for m in messages if isinstance(m.content, str))
+    completion = count(answer)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _split(messages: list[ChatMessage]) -> tuple[str, list[dict[str, str]]]:
@@ -160,6 +186,7 @@ def build_api(
     """A FastAPI app with /health and the /v1 routes answering through ``assistant``."""
     app = FastAPI(title="rag article assistant", docs_url=None, redoc_url=None)
     settings = assistant.settings
+    count_tokens = token_counter()
     admission = admission or Admission(
         settings.max_concurrent, settings.max_queue, settings.queue_timeout
     )
@@ -197,19 +224,19 @@ def build_api(
 
     @router.get("/models")
     def models() -> dict[str, Any]:
-        return {
-            "object": "list",
-            "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag"}],
-        }
+        # One model: this assistant, whichever answerer (``answerer``) writes its answers.
+        model = {"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "rag"}
+        return {"object": "list", "data": [{**model, "answerer": assistant.answerer}]}
 
     @router.post("/chat/completions", response_model=None)
     def chat(request: ChatRequest) -> Any:
         question, history = _split(request.messages)
+        instructions = _instructions(request.messages)
         created, ident = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
         leave = admission.enter()
         # The model calls this request makes, so a client that leaves can cut them.
         calls = CallScope()
-        stream = assistant.stream(question, history)
+        stream = assistant.stream(question, history, instructions=instructions)
         handed_over = False
         try:
             with calls.active():
@@ -229,7 +256,10 @@ def build_api(
                     except RagError as exc:
                         raise ApiError(500, str(exc), "model_error") from None
                     assert isinstance(final, Answer)
-                    return _completion(final, created, ident)
+                    usage = _usage(request.messages, final.text, count_tokens)
+                    # Whether a system message was followed: only a language model reads one.
+                    used = final.answerer != "extractive" if instructions else None
+                    return _completion(final, created, ident, usage, used)
             # A streamed answer keeps its slot until its generator is closed.
             handed_over = True
 
