@@ -205,6 +205,18 @@ def test_follow_up_retry_and_citation_links(page, assistant) -> None:  # noqa: A
     )
     assert page.locator("#article-view mark.current").inner_text() == first.citations[0].quote
     assert _mark_in_panel(page, 1)
+    # On a phone the tap also opens a sheet with the quote in its surroundings, over the
+    # answer; the window does not move. On a desktop the panel beside the chat shows it.
+    sheet = page.locator("#cite-sheet")
+    if page.viewport == PHONE:
+        sheet.wait_for(state="visible", timeout=10_000)
+        assert sheet.locator("mark").inner_text() == first.citations[0].quote
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "chat-phone-sheet.png"))
+        page.keyboard.press("Escape")
+        sheet.wait_for(state="hidden", timeout=10_000)
+    else:
+        assert sheet.is_hidden()
     # docs/chat-desktop.png and docs/chat-phone.png are these.
     ARTIFACTS.mkdir(exist_ok=True)
     name = "desktop" if page.viewport == DESKTOP else "phone"

@@ -1,10 +1,12 @@
 """What the chat page looks like and does in the browser: theme, CSS and one script.
 
-The script does two things Gradio cannot: it turns each ``[n]`` of an answer
-into a button that shows citation n in the article, and it scrolls the article
-panel itself (never the window, which on a phone would carry the answer
-off-screen) to a highlight. It sends nothing anywhere and waits at most a few
-seconds for the article to show the right answer's highlights.
+The script does what Gradio cannot: it turns each ``[n]`` of an answer into a
+button that shows citation n in the article, and it scrolls the article panel
+itself (never the window, which on a phone would carry the answer off-screen) to
+a highlight; on a phone, where the panel is far below, the button also opens a
+sheet over the bottom of the screen with the quote in its surroundings. It sends
+nothing anywhere and waits at most a few seconds for the article to show the right
+answer's highlights.
 """
 
 import gradio as gr
@@ -49,6 +51,21 @@ CSS = """
 .dark .article mark { color: #1a1a1a; }
 .dark .article mark::before { color: #6b4e00; }
 .dark #chat button.cite-ref { color: #93c5fd; }
+/* On a phone the article is far below the answer: a tapped [n] opens this sheet over
+   the bottom of the screen with the quote in its surroundings. */
+#cite-sheet { position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000;
+    max-height: 45vh; overflow-y: auto; padding: 0.9rem 1rem 1.1rem;
+    background: var(--background-fill-primary, #fff); color: var(--body-text-color, #111);
+    border-top: 1px solid var(--border-color-primary, #ccc);
+    box-shadow: 0 -6px 18px rgba(0, 0, 0, 0.18); border-radius: 12px 12px 0 0;
+    font-family: Georgia, serif; line-height: 1.5; }
+#cite-sheet[hidden] { display: none; }
+#cite-sheet .context { color: var(--body-text-color-subdued, #555); }
+#cite-sheet mark { background: #ffe27a; color: #1a1a1a; padding: 0 2px; border-radius: 3px; }
+#cite-sheet .sheet-head { display: flex; justify-content: space-between; align-items: center;
+    font-family: system-ui, sans-serif; font-size: 0.85rem; margin-bottom: 0.4rem; }
+#cite-sheet button { font: inherit; padding: 0.2rem 0.6rem; border-radius: 6px;
+    border: 1px solid var(--border-color-primary, #ccc); background: none; color: inherit; }
 """
 
 # Runs once when the page loads (Blocks' js=).
@@ -114,6 +131,55 @@ PAGE_JS = r"""
     const stop = document.querySelector('#stop');
     if (event.key === 'Escape' && stop && stop.offsetParent !== null) stop.click();
   });
+  // The sheet a phone shows for a tapped [n]: text only (textContent), never markup.
+  const PHONE = 768;
+  const sheet = document.createElement('div');
+  sheet.id = 'cite-sheet';
+  sheet.hidden = true;
+  sheet.setAttribute('role', 'dialog');
+  sheet.setAttribute('aria-label', 'Cited passage');
+  document.body.append(sheet);
+  const closeSheet = () => { sheet.hidden = true; };
+  const openSheet = (mark, n) => {
+    const article = mark.closest('.article');
+    const around = document.createRange();
+    around.setStart(article, 0);
+    around.setEndBefore(mark);
+    const before = around.toString().slice(-220);
+    around.setStartAfter(mark);
+    around.setEnd(article, article.childNodes.length);
+    const after = around.toString().slice(0, 220);
+    const head = document.createElement('div');
+    head.className = 'sheet-head';
+    const title = document.createElement('strong');
+    title.textContent = 'Source [' + n + ']';
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.textContent = 'Close';
+    close.addEventListener('click', closeSheet);
+    head.append(title, close);
+    const text = document.createElement('p');
+    const pre = document.createElement('span');
+    pre.className = 'context';
+    pre.textContent = (before.length === 220 ? '…' : '') + before.replace(/^\S*\s/, '');
+    const quote = document.createElement('mark');
+    quote.textContent = mark.textContent;
+    const post = document.createElement('span');
+    post.className = 'context';
+    post.textContent = after.replace(/\s\S*$/, '') + (after.length === 220 ? '…' : '');
+    text.append(pre, quote, post);
+    sheet.replaceChildren(head, text);
+    sheet.hidden = false;
+    close.focus();
+  };
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !sheet.hidden) closeSheet();
+  });
+  document.addEventListener('click', (event) => {
+    if (!sheet.hidden && !sheet.contains(event.target)
+        && !(event.target.closest && event.target.closest('button.cite-ref'))) closeSheet();
+  });
+
   document.addEventListener('click', (event) => {
     const ref = event.target.closest && event.target.closest('#chat button.cite-ref');
     if (!ref) return;
@@ -126,7 +192,10 @@ PAGE_JS = r"""
       const ready = article && article.dataset.answer === wanted;
       if (ready || Date.now() - started > 5000) {
         clearInterval(timer);
-        if (ready) scrollPanelTo(article.querySelector('mark[data-n="' + ref.dataset.n + '"]'));
+        if (!ready) return;
+        const mark = article.querySelector('mark[data-n="' + ref.dataset.n + '"]');
+        scrollPanelTo(mark);
+        if (mark && window.innerWidth < PHONE) openSheet(mark, ref.dataset.n);
       }
     }, 50);
   });
