@@ -21,7 +21,7 @@ import gradio as gr
 from rag.deadline import CallScope
 from rag.errors import QuestionError, RagError
 from rag.formats import ARTICLE_SUFFIXES
-from ui.highlight import highlighted_article
+from ui.highlight import article_parts, highlighted_article
 from ui.messages import (
     ERROR_PREFIX,
     error_message,
@@ -109,12 +109,16 @@ def _article_html(
 ) -> str:
     """The article ``source`` (else the one the answer cites first, else the first) with
     the answer's citations in it highlighted."""
-    documents = {d.name: d.text for d in assistant.index.documents}
+    documents = {d.name: d for d in assistant.index.documents}
     cited = [c for c in getattr(answer, "citations", ())]
     if source not in documents:
         source = cited[0].source if cited else next(iter(documents))
+    document = documents[source]
     return highlighted_article(
-        documents[source], [c for c in cited if c.source == source], index if answer else None
+        document.text,
+        [c for c in cited if c.source == source],
+        index if answer else None,
+        article_parts(document),
     )
 
 

@@ -1,7 +1,11 @@
-"""The article view: the source text, escaped, with the cited spans highlighted.
+"""The article view: the source text, escaped, laid out as an article, with the cited
+spans highlighted.
 
 Offsets come straight from ``Answer.citations``; every piece of article text
-goes through ``html.escape``, so an article can never inject markup.
+goes through ``html.escape``, so an article can never inject markup. The
+headline, byline, dateline and section headings are marked by where the
+document says they are (``article_parts``), so they read as an article's, not
+as body text.
 """
 
 import html
@@ -9,27 +13,61 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+_BYLINE = re.compile(r"^\s*(?:by|author|byline|written by)\b", re.I)
 
-def highlighted_article(text: str, citations: Sequence[Any], answer: int | None = None) -> str:
-    """HTML of ``text`` with each cited ``[start, end)`` wrapped in a numbered ``<mark>``;
-    ``answer`` is the chat message whose citations these are (the page's script waits for it).
+
+def article_parts(document: Any) -> list[tuple[int, int, str]]:
+    """(start, end, role) of the lines that frame ``document``: its headline (first
+    line), a byline among the first lines, its dateline and section headings."""
+    text = document.text
+    parts = []
+    lines = [m for m in re.finditer(r"[^\r\n]+", text[document.body_start :]) if m.group().strip()]
+    offset = document.body_start
+    if lines:
+        parts.append((offset + lines[0].start(), offset + lines[0].end(), "headline"))
+    for line in lines[1:6]:
+        if _BYLINE.match(line.group()):
+            parts.append((offset + line.start(), offset + line.end(), "byline"))
+    headings = {(s.start, s.heading) for s in document.sections}
+    for start, end in document.frame_spans:
+        role = "heading" if any(start == s for s, _ in headings) else "dateline"
+        parts.append((start, end, role))
+    return sorted(set(parts))
+
+
+def highlighted_article(
+    text: str,
+    citations: Sequence[Any],
+    answer: int | None = None,
+    parts: Sequence[tuple[int, int, str]] = (),
+) -> str:
+    """HTML of ``text`` with each cited ``[start, end)`` wrapped in a numbered ``<mark>``
+    and each of ``parts`` (start, end, role) in a ``<span class="role">``; ``answer`` is
+    the chat message whose citations these are (the page's script waits for it).
 
     >>> highlighted_article("a <b> c", [type("C", (), {"n": 1, "start": 2, "end": 5})()], 1)
     '<div class="article" data-answer="1">a <mark id="cite-1" data-n="1">&lt;b&gt;</mark> c</div>'
+    >>> highlighted_article("Title\\nBody.", [], None, [(0, 5, "headline")])
+    '<div class="article" data-answer=""><span class="headline">Title</span>\\nBody.</div>'
     """
-
-    def escaped(piece: str) -> str:
+    marks = sorted({(c.start, c.end, c.n) for c in citations if 0 <= c.start < c.end <= len(text)})
+    spans = [(s, e, r) for s, e, r in parts if 0 <= s < e <= len(text)]
+    cuts = sorted({0, len(text), *(x for s, e, _ in [*marks, *spans] for x in (s, e))})
+    out, labelled = [], set()
+    for a, b in zip(cuts, cuts[1:], strict=False):
         # Runs of spaces inside a line are blanked Markdown markup: shown as one space.
-        return html.escape(re.sub(r"(?<=\S)[ \t]{2,}", " ", piece))
-
-    spans = sorted({(c.start, c.end, c.n) for c in citations if 0 <= c.start < c.end <= len(text)})
-    out, cursor = [], 0
-    for start, end, n in spans:
-        if start < cursor:  # overlapping quotes: the earlier one already shows this text
-            continue
-        out.append(escaped(text[cursor:start]))
-        out.append(f'<mark id="cite-{n}" data-n="{n}">{escaped(text[start:end])}</mark>')
-        cursor = end
-    out.append(escaped(text[cursor:]))
+        piece = html.escape(re.sub(r"(?<=\S)[ \t]{2,}", " ", text[a:b]))
+        # Overlapping quotes: the earlier one shows the shared text.
+        n = next((n for s, e, n in marks if s <= a and b <= e), None)
+        if n is not None:
+            first = n not in labelled
+            labelled.add(n)
+            ident = f'id="cite-{n}" ' if first else ""
+            label = "" if first else ' class="more"'
+            piece = f'<mark {ident}data-n="{n}"{label}>{piece}</mark>'
+        role = next((r for s, e, r in spans if s <= a and b <= e), None)
+        if role is not None:
+            piece = f'<span class="{role}">{piece}</span>'
+        out.append(piece)
     shown = "" if answer is None else str(answer)
     return f'<div class="article" data-answer="{shown}">{"".join(out)}</div>'

@@ -30,13 +30,21 @@ LITERAL_TAGS = sorted(
 )
 
 CSS = """
-.article { white-space: pre-wrap; max-height: 72vh; overflow-y: auto; line-height: 1.55;
-           padding: 0.5rem 0.75rem; font-family: Georgia, serif; }
+.article { white-space: pre-wrap; max-height: 72vh; overflow-y: auto; line-height: 1.6;
+           padding: 0.5rem 0.9rem; font-family: Georgia, serif; font-size: 1.02rem;
+           max-width: 40rem; }
+.article .headline { font-size: 1.45em; font-weight: 700; line-height: 1.3;
+                     font-family: system-ui, sans-serif; }
+.article .heading { font-size: 1.12em; font-weight: 700; font-family: system-ui, sans-serif; }
+.article .byline, .article .dateline { font-family: system-ui, sans-serif; font-size: 0.85em;
+    color: var(--body-text-color-subdued, #555); text-transform: uppercase;
+    letter-spacing: 0.03em; }
 .article mark { background: #ffe27a; padding: 0 2px; border-radius: 3px;
                 scroll-margin: 2rem; }
 .article mark::before { content: "[" attr(data-n) "] "; font-family: system-ui, sans-serif;
                         font-size: 0.75em; font-weight: 600; color: #6b4e00; }
 .article mark.current { outline: 2px solid #c28a00; background: #ffd23f; }
+.article mark.more::before { content: none; }
 #chat .message-content .md { white-space: pre-wrap; }
 #chat button.cite-ref { display: inline; border: 0; padding: 0 1px; margin: 0;
     background: none; color: #1d4ed8; text-decoration: underline; cursor: pointer;
