@@ -34,7 +34,8 @@ from rag.terms import comparable_words
 # not for a change of how the same vectors are computed (torch to onnxruntime was not one).
 # 4: chunk vectors made from sentence vectors; the sentence collection's small graph.
 # 5: sentence and word rows hold an id and a vector only (the id names the sentence).
-INDEX_FORMAT = 5
+# 6: sentences follow paragraphs, not wrapped lines; front matter and datelines are not body.
+INDEX_FORMAT = 6
 _PREFIX = "rag-"
 _SENTENCES_SUFFIX = "-s"
 # The id of a sentence's second reading, with its pronoun resolved.
