@@ -100,6 +100,11 @@ def _message(page, index: int):  # noqa: ANN001, ANN202
     return page.locator(MESSAGES).nth(index)
 
 
+def _shown(assistant, answer) -> str:  # noqa: ANN001
+    """The chat message of ``answer``: short answer, text, sources (titled as on the page)."""
+    return shown_text(answer, {d.name: d.title or d.name for d in assistant.index.documents})
+
+
 def _in_view(page, locator) -> bool:  # noqa: ANN001
     return locator.evaluate(
         """(e) => { const r = e.getBoundingClientRect();
@@ -126,7 +131,7 @@ def test_answer_citations_and_article_panel(page, assistant) -> None:  # noqa: A
     window_y = page.evaluate("window.scrollY")
     index = _ask(page, question)
     answer = _message(page, index)
-    assert answer.inner_text() == shown_text(expected)
+    assert answer.inner_text() == _shown(assistant, expected)
     assert "643 million yuan" in expected.text and "[1]" in expected.text
 
     # The answer just asked for is on screen; the window did not jump to the article.
@@ -147,14 +152,16 @@ def test_answer_citations_and_article_panel(page, assistant) -> None:  # noqa: A
     )
     assert _mark_in_panel(page, 1)
 
-    # The sources block is open; the answer is the quote, so it says where the quote is
-    # (its section) instead of repeating it, with no offsets or scores.
-    sources = _message(page, index + 1)
-    assert sources.inner_text().endswith("[1] Alibaba Streamlining")
-    assert quote not in sources.inner_text() and "score" not in sources.inner_text()
+    # The sources close the answer; the answer is the quote, so each says where the quote
+    # is (its section) instead of repeating it, with no offsets or scores.
+    assert answer.inner_text().endswith("Sources\n[1] Alibaba Streamlining")
+    assert answer.inner_text().count(quote) == 1 and "score" not in answer.inner_text()
 
     # Each [n] is a button; Copy gives the short answer and the text the API returns.
-    assert answer.locator("button.cite-ref").count() == expected.text.count("[")
+    # ... the sources' [n] too.
+    assert answer.locator("button.cite-ref").count() == expected.text.count("[") + len(
+        expected.citations
+    )
     answer.hover()
     page.locator('#chat button[aria-label="Copy message"]').last.click()
     copied = page.evaluate("navigator.clipboard.readText()")
@@ -184,7 +191,7 @@ def test_follow_up_retry_and_citation_links(page, assistant) -> None:  # noqa: A
 
     first_index = _ask(page, first_q)
     follow_index = _ask(page, follow_q)
-    assert _message(page, follow_index).inner_text() == shown_text(in_chat)
+    assert _message(page, follow_index).inner_text() == _shown(assistant, in_chat)
 
     # Retry: the last question asked again, the same answer, no error anywhere.
     users = page.locator('#chat [data-testid="user"]').count()
@@ -192,7 +199,7 @@ def test_follow_up_retry_and_citation_links(page, assistant) -> None:  # noqa: A
     page.wait_for_timeout(500)
     _answered(page, follow_index)
     assert page.locator('#chat [data-testid="user"]').count() == users
-    assert _message(page, follow_index).inner_text() == shown_text(in_chat)
+    assert _message(page, follow_index).inner_text() == _shown(assistant, in_chat)
     assert page.locator(".toast-body, .error").count() == 0
     assert "Error" not in page.locator("#chat").inner_text()
 
@@ -236,7 +243,7 @@ def test_controls_show_only_when_they_do_something(page, assistant) -> None:  # 
     page.get_by_role("button", name=example).click()
     _answered(page, 1)
     assert _message(page, 0).inner_text() == example
-    assert _message(page, 1).inner_text() == shown_text(assistant.ask(example))
+    assert _message(page, 1).inner_text() == _shown(assistant, assistant.ask(example))
     assert not page.locator("#stop").is_visible()
 
     too_long = "why " * 600  # past max_question_chars (2,000)

@@ -41,17 +41,18 @@ def test_chat_messages_are_the_answer_as_plain_text(assistant) -> None:  # noqa:
     *_, (messages, answer) = stream_reply(assistant, question, [], {})
     assert answer is not None and answer.citations
     assert messages[0] == {"role": "user", "content": question}
-    # The short answer over the text the API returns: what Copy copies and a screen reader
-    # reads.
+    # The short answer over the text the API returns, then the sources, in one message:
+    # what Copy copies and a screen reader reads.
     assert answer.short and answer.short in answer.text
-    assert messages[1] == {"role": "assistant", "content": f"{answer.short}\n\n{answer.text}"}
-    assert messages[2]["metadata"] == {"title": f"Sources ({len(answer.citations)})"}
-    # The answer is the quote: its source says where it is instead of repeating it.
     first = answer.citations[0]
-    assert first.quote in answer.text and first.quote not in messages[2]["content"]
-    assert messages[2]["content"].startswith(
-        f"[1] {first.section or assistant.index.documents[0].title}"
-    )
+    where = first.section or assistant.index.documents[0].title
+    assert len(messages) == 2
+    assert messages[1] == {
+        "role": "assistant",
+        "content": f"{answer.short}\n\n{answer.text}\n\nSources\n[1] {where}",
+    }
+    # The answer is the quote: its source says where it is instead of repeating it.
+    assert first.quote in answer.text and messages[1]["content"].count(first.quote) == 1
     with pytest.raises(QuestionError, match="the question is empty"):
         list(stream_reply(assistant, "", messages, {1: answer}))
 

@@ -82,32 +82,35 @@ def sources_text(answer: Any, titles: Mapping[str, str] | None = None) -> str:
         else:
             place = f" ({', '.join(where)})" if where else ""
             lines.append(f"[{c.n}] {_in_quotes(shown(c.quote))}{place}")
-    return "\n\n".join(lines)
+    return "\n".join(lines)
 
 
-def shown_text(answer: Any) -> str:
-    """The short answer on a line of its own (when the reader found one), then the text.
+def shown_text(answer: Any, titles: Mapping[str, str] | None = None) -> str:
+    """An answer as the chat shows and Copy copies it: the short answer on a line of its
+    own (when the reader found one), the text with its [n], then its sources.
 
-    >>> from rag.answer import Answer
-    >>> shown_text(Answer("Q?", "It lost 643 million yuan. [1]", short="643 million yuan"))
-    '643 million yuan\\n\\nIt lost 643 million yuan. [1]'
+    >>> from rag.answer import Answer, Citation
+    >>> cited = Citation(1, "a.txt", "It lost 643 million yuan.", 0, 25, 0.9, "Results")
+    >>> print(shown_text(Answer("Q?", "It lost 643 million yuan. [1]", (cited,),
+    ...                         short="643 million yuan")))
+    643 million yuan
+    <BLANKLINE>
+    It lost 643 million yuan. [1]
+    <BLANKLINE>
+    Sources
+    [1] Results
     """
-    return f"{answer.short}\n\n{answer.text}" if answer.short else answer.text
+    parts = [answer.short] if answer.short else []
+    parts.append(answer.text)
+    if answer.citations:
+        parts.append("Sources\n" + sources_text(answer, titles))
+    return "\n\n".join(parts)
 
 
 def final_messages(answer: Any, titles: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """The answer's text, then an open block of its sources and any note about it."""
-    messages: list[dict[str, Any]] = [{"role": "assistant", "content": shown_text(answer)}]
-    if answer.citations:
-        # No "status": Gradio shows such a block open; "done" would fold it away.
-        title = f"Sources ({len(answer.citations)})"
-        messages.append(
-            {
-                "role": "assistant",
-                "content": sources_text(answer, titles),
-                "metadata": {"title": title},
-            }
-        )
+    """The answer with its sources (one message, so Copy and "copy conversation" keep
+    them together), then any note about it."""
+    messages: list[dict[str, Any]] = [{"role": "assistant", "content": shown_text(answer, titles)}]
     notes = []
     if answer.unsupported:
         notes.append("Not found in the article: " + " / ".join(answer.unsupported))
