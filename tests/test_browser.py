@@ -385,3 +385,28 @@ def test_add_an_article_from_the_page_then_ask_it(tmp_path: Path, viewport: dict
             page.screenshot(path=str(ARTIFACTS / f"add-article-{viewport['width']}.png"))
         finally:
             context.close()
+
+
+def test_dark_theme_and_keyboard_alone(page_url: str, tmp_path: Path) -> None:
+    """With the system's dark theme, by keyboard only: the first Tab reaches the question,
+    Enter asks, and the highlight keeps dark text on its light background."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page(viewport=DESKTOP, color_scheme="dark")
+            page.goto(page_url, wait_until="load")
+            page.locator("#question textarea").wait_for(timeout=ANSWER_WAIT_MS)
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.closest('#question') !== null")
+            page.keyboard.type("How much did Kuaidog Taxi lose in the first half of the year?")
+            page.keyboard.press("Enter")
+            _answered(page, 1)
+            assert page.locator(".dark").count() > 0
+            colour = page.evaluate(
+                "getComputedStyle(document.querySelector('#article-view mark')).color"
+            )
+            assert colour == "rgb(26, 26, 26)"
+        finally:
+            browser.close()
