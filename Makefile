@@ -73,7 +73,7 @@ install: $(STAMP)
 
 # The reader's model (train/README.md): SQuAD 1.1 train pairs from ../shared/data, trained
 # from the bundled MiniLM with torch on the CPU (resumes from train/work/last.pt), then
-# exported to rag/encoders/reader.safetensors. About 70 minutes on this 2-core machine.
+# exported to rag/encoders/reader.safetensors. About 65 minutes on this 2-core machine when idle.
 train: $(LOCAL_STAMP)
 	$(BIN)/python -m train.train
 	$(BIN)/python -m train.export
@@ -91,17 +91,21 @@ lint: $(LOCAL_STAMP)
 # Quality floors a little under the measured figures (docs/reader.md), so quality cannot
 # silently regress. Issue 25's reader lowered the seed sets, which the replaced rules had
 # been tuned on (gold fact 0.917 -> 0.792, noans 1.000 -> 0.812), for the suite's gain.
+# The second training recipe (contrary questions, docs/reader.md) traded citation precision
+# on the held-out and follow-up sets (0.839 -> 0.789, 0.974 -> 0.937) for abstention
+# (held-out noans 0.667 -> 0.750) and the suite (169 correct against 166, citation
+# precision 0.779 -> 0.793): their citation floors moved down with it.
 GOLD_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.77,citation_precision=0.83,noans_accuracy=0.80,false_refusal_rate=0.11
-HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.76,citation_precision=0.80,noans_accuracy=0.65,false_refusal_rate=0.14
+HELDOUT_FLOORS := hit@k=0.97,mrr=0.88,fact_accuracy=0.76,citation_precision=0.77,noans_accuracy=0.70,false_refusal_rate=0.14
 # Follow-ups are the weakest kind of question (docs/quality.md): their own floors, at today's level.
-FOLLOWUPS_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.84,citation_precision=0.95,noans_accuracy=0.40,false_refusal_rate=0.05
+FOLLOWUPS_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.84,citation_precision=0.92,noans_accuracy=0.40,false_refusal_rate=0.05
 # Questions as typed in a chat box: lower case, "what is this article about", "who is X".
-CHATSTYLE_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.77,citation_precision=0.79,noans_accuracy=0.65,false_refusal_rate=0.12
+CHATSTYLE_FLOORS := hit@k=0.97,mrr=0.92,fact_accuracy=0.80,citation_precision=0.79,noans_accuracy=0.65,false_refusal_rate=0.10
 
 # Articles the reader was not tuned on, each with its gold set (rag eval --suite): floors on
 # the pooled row (docs/quality.md, "Many articles"); skipped where the folder is not there.
 SUITE ?= ../shared/articles
-SUITE_FLOORS := hit@k=0.97,mrr=0.83,fact_accuracy=0.73,citation_precision=0.75,noans_accuracy=0.62,false_refusal_rate=0.10
+SUITE_FLOORS := hit@k=0.97,mrr=0.83,fact_accuracy=0.74,citation_precision=0.77,noans_accuracy=0.66,false_refusal_rate=0.11
 
 eval: $(STAMP)
 	$(BIN)/rag eval seeds/gold.jsonl --no-failures --fail-under $(GOLD_FLOORS)
