@@ -214,6 +214,10 @@ class Assistant:
             )
             if evidence is not None:
                 return evidence
+            if overview.topic:
+                # "Summarize the article on when the plant opened" asks what the topic
+                # asks: the reader's model reads questions, not requests for a summary.
+                asked = overview.topic
         if asks_date(asked) and not (history and leans_on_history(asked)):
             # "When was this published?": the article's dateline, like its credit line.
             evidence = self.reader.dateline(message, self._analyse(asked), started, sources)
