@@ -74,15 +74,18 @@ def test_streaming_answer(client: openai.OpenAI) -> None:
         messages=[{"role": "user", "content": "How much did Kuaidog Taxi lose in the first half?"}],
         stream=True,
     )
-    text, citations, finish = "", None, None
+    text, citations, finish, usage = "", None, None, None
     for chunk in stream:
         choice = chunk.choices[0]
         text += choice.delta.content or ""
         extra = choice.delta.model_extra or {}
         citations = extra.get("citations", citations)
         finish = choice.finish_reason or finish
+        usage = chunk.usage or usage
     assert "643 million yuan" in text
     assert citations and finish == "stop"
+    # The last chunk counts the question's and the answer's word pieces.
+    assert usage is not None and usage.completion_tokens > 0 and usage.prompt_tokens > 0
 
 
 def test_follow_up_uses_the_conversation(client: openai.OpenAI) -> None:

@@ -96,7 +96,13 @@ def _completion(
     }
 
 
-def _chunk(ident: str, created: int, delta: dict[str, Any], finish: str | None) -> str:
+def _chunk(
+    ident: str,
+    created: int,
+    delta: dict[str, Any],
+    finish: str | None,
+    usage: dict | None = None,
+) -> str:
     body = {
         "id": ident,
         "object": "chat.completion.chunk",
@@ -104,6 +110,8 @@ def _chunk(ident: str, created: int, delta: dict[str, Any], finish: str | None) 
         "model": MODEL_ID,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
+    if usage is not None:  # the last chunk, as OpenAI's include_usage sends it
+        body["usage"] = usage
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
@@ -267,7 +275,11 @@ def build_api(
                 stream.close()  # a no-op once the events closed it
                 leave()
 
-            return EventStream(_events(first, stream, ident, created), calls, close)
+            def usage_of(answer: str) -> dict:
+                return _usage(request.messages, answer, count_tokens)
+
+            events = _events(first, stream, ident, created, usage_of)
+            return EventStream(events, calls, close)
         finally:
             if not handed_over:
                 stream.close()
@@ -331,8 +343,15 @@ class EventStream(Response):
             self._on_close()
 
 
-def _events(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iterator[str]:
-    """Server-sent events: a role chunk, text deltas, then citations and [DONE]."""
+def _events(
+    first: Any,
+    stream: Iterator[Any],
+    ident: str,
+    created: int,
+    usage_of: Callable[[str], dict],
+) -> Iterator[str]:
+    """Server-sent events: a role chunk, text deltas, then citations (and usage) and
+    [DONE]."""
     with closing(stream):  # type: ignore[type-var]
         yield _chunk(ident, created, {"role": "assistant", "content": ""}, None)
         try:
@@ -345,7 +364,7 @@ def _events(first: Any, stream: Iterator[Any], ident: str, created: int) -> Iter
                         "answerer": item.answerer,
                         "content_final": item.text,
                     }
-                    yield _chunk(ident, created, delta, "stop")
+                    yield _chunk(ident, created, delta, "stop", usage_of(item.text))
                 else:
                     yield _chunk(ident, created, {"content": item}, None)
         except RagError as exc:
