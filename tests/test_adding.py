@@ -5,11 +5,12 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from functools import partial
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,16 @@ from test_formats import LINES, news_page
 from rag import Assistant, Settings
 from rag.errors import SourceError
 
-from conftest import ARTICLE, free_port, make_seeds, run_rag
+from conftest import ARTICLE, make_seeds, run_rag
+from peers import serving, silent_peer
 
 # The test servers are on loopback, which a URL may reach only when the user allows it.
 LOCAL_OK = {"RAG_ALLOW_LOCAL_URLS": "1"}
+
+
+class _Files(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 @pytest.fixture
@@ -31,25 +38,8 @@ def site(tmp_path: Path) -> Iterator[str]:
     root.mkdir()
     (root / "story.html").write_text(news_page(LINES[0], LINES[1:]), encoding="utf-8")
     (root / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-        cwd=root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.kill()
-        server.wait(timeout=10)
+    with serving(partial(_Files, directory=str(root))) as url:
+        yield url
 
 
 def test_add_files_and_urls_then_ask(tmp_path: Path, site: str) -> None:
@@ -85,22 +75,18 @@ def test_add_files_and_urls_then_ask(tmp_path: Path, site: str) -> None:
 
 def test_a_download_that_never_comes_is_bounded(tmp_path: Path) -> None:
     """A server that accepts and then says nothing: `rag add` gives up with an error."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    port = listener.getsockname()[1]
     env_timeout = (
         "import rag.adding as a; a.DOWNLOAD_TIMEOUT_S = 2.0; from rag.cli import main; main()"
     )
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-c", env_timeout, "add", f"http://127.0.0.1:{port}/slow.html"],
-        env={**os.environ, **LOCAL_OK},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    listener.close()
+    with silent_peer() as url:
+        result = subprocess.run(
+            [sys.executable, "-c", env_timeout, "add", f"{url}/slow.html"],
+            env={**os.environ, **LOCAL_OK},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 1
     assert result.stderr.startswith("Error: cannot download") and "Traceback" not in result.stderr
     assert time.monotonic() - started < 60
@@ -145,8 +131,6 @@ def test_urls_reach_only_public_http_unless_allowed(tmp_path: Path, site: str) -
 
 def test_redirects_are_bounded(tmp_path: Path) -> None:
     """A page that redirects to itself forever is refused after a few hops."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Loop(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the http.server API
@@ -157,15 +141,8 @@ def test_redirects_are_bounded(tmp_path: Path) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Loop)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/a.html"
-        result = run_rag("add", url, env=LOCAL_OK)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serving(Loop) as url:
+        result = run_rag("add", f"{url}/a.html", env=LOCAL_OK)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("Error: cannot download") and "HTTP 302" in result.stderr
 
