@@ -14,20 +14,27 @@ to the run's temp folder.
 
 import argparse
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    RAG,
+    ROOT,
+    article_seeds,
+    free_port,
+    rag_env,
+    start_server,
+    stop_process,
+    wait_http,
+)
+
 DEFAULT = ROOT.parent / "shared" / "articles" / "railway-100m-series-b.txt"
 QUESTION = "Who led the round?"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]  # fmt: skip
 WAIT_MS = 120_000
 
 
@@ -42,42 +49,23 @@ def ten_kb(article: Path) -> str:
     return "\n\n".join(kept) + "\n"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def one_run(article_text: str, folder: Path) -> tuple[float, float]:
     from playwright.sync_api import sync_playwright
 
-    seeds = folder / "seeds"
-    seeds.mkdir(parents=True)
-    shutil.copy(ROOT / "seeds" / "alibaba-executive-reshuffle.txt", seeds)
+    seeds = article_seeds(folder / "seeds")
     upload = folder / "upload" / "series-b.txt"
     upload.parent.mkdir()
     upload.write_text(article_text, encoding="utf-8")
     port = free_port()
-    env = {**os.environ, "RAG_SEEDS_DIR": str(seeds), "RAG_INDEX_DIR": str(folder / "index")}
-    rag = Path(sys.executable).parent / "rag"
-    server = subprocess.Popen(
-        [str(rag), "serve", "--port", str(port), "--llm", "extractive"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    server = start_server(
+        [RAG, "serve", "--port", str(port)],
+        rag_env(seeds, folder / "index"),
+        folder / "serve.log",
     )
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_http(f"http://127.0.0.1:{port}/health", server, timeout=300)
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=FLAGS
-            )
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
             page.locator("#question textarea").wait_for(timeout=WAIT_MS)
@@ -91,17 +79,15 @@ def one_run(article_text: str, folder: Path) -> tuple[float, float]:
             page.locator("#question textarea").fill(QUESTION)
             started = time.perf_counter()
             page.locator("#ask").click()
-            page.locator('#chat [data-testid="bot"]').first.wait_for(timeout=WAIT_MS)
-            # The answer is complete when its sources block is there.
-            page.locator('#chat [data-testid="bot"]').get_by_text("Sources (").first.wait_for(
-                timeout=WAIT_MS
+            # The answer is in when the article panel shows its highlights (message 1).
+            page.wait_for_selector(
+                '#article-view .article[data-answer="1"]', state="attached", timeout=WAIT_MS
             )
             asked = time.perf_counter() - started
             browser.close()
         return added, asked
     finally:
-        server.kill()
-        server.wait(timeout=30)
+        stop_process(server)
 
 
 def main() -> int:

@@ -241,6 +241,18 @@ def _gnu_time(report: str) -> tuple[float, float]:
         return float("nan"), float("nan")
 
 
+# Debian's Chromium, headless and quiet: no network of its own, no updates, no first run.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

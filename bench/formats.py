@@ -22,19 +22,11 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import CHROMIUM, CHROMIUM_FLAGS, ROOT
+
 METRICS = ("hit@k", "mrr", "fact_accuracy", "citation_precision", "noans_accuracy",
            "false_refusal_rate", "token_f1")  # fmt: skip
 FORMATS = ("txt", "wrapped", "markdown", "html", "pdf", "docx")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--no-pdf-header-footer",
-]
 AD = '<div class="ad">Advertisement <a href="/ad">Save 50% on cloud hosting today</a></div>'
 READ_MORE = (
     '<aside><h3>Read more</h3><ul><li><a href="/a">Markets slide as investors weigh rates'
@@ -120,12 +112,11 @@ def make_formats(article: Path, out: Path) -> None:
     (folders["markdown"] / f"{slug}.md").write_text(markdown(text), encoding="utf-8")
     page = folders["html"] / f"{slug}.html"
     page.write_text(news_page(text), encoding="utf-8")
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    pdf = folders["pdf"] / f"{slug}.pdf"
+    printing = [*CHROMIUM_FLAGS, "--no-pdf-header-footer", f"--print-to-pdf={pdf}"]
     subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--print-to-pdf={folders['pdf'] / (slug + '.pdf')}",
-         page.as_uri()],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+        [CHROMIUM, *printing, page.as_uri()], capture_output=True, timeout=120, check=True
+    )
     word_file(text, folders["docx"] / f"{slug}.docx")
 
 
