@@ -6,6 +6,7 @@ article already there under the same name is never overwritten. A download has
 a time limit and a size limit, and is written to ``seeds/`` only when complete.
 """
 
+import io
 import ipaddress
 import os
 import re
@@ -55,6 +56,18 @@ def add_article(
         )
     with path.open("rb") as handle:
         return _place(handle, path.name, seeds_dir, max_bytes)
+
+
+def add_text(text: str, seeds_dir: Path, max_bytes: int) -> Path:
+    """Add pasted ``text`` as an article named after its first line ("<first line>.txt")."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not first:
+        raise SourceError("the pasted text is empty - paste the article's text")
+    seeds_dir.mkdir(parents=True, exist_ok=True)
+    data = io.BytesIO((text.strip() + "\n").encode("utf-8"))
+    # A slash in the line is a word break here, not a folder of the name.
+    name = re.sub(r"[/\\]", " ", first[:60])
+    return _place(data, f"{name}.txt", seeds_dir, max_bytes)
 
 
 def _place(

@@ -148,7 +148,7 @@ def test_redirects_are_bounded(tmp_path: Path) -> None:
 
 
 def test_hostile_names_and_contents(tmp_path: Path) -> None:
-    from rag.adding import _place, add_article
+    from rag.adding import _place, add_article, add_text
     from rag.errors import SourceError
 
     seeds = tmp_path / "seeds"
@@ -166,3 +166,9 @@ def test_hostile_names_and_contents(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="big.txt is over 5.0 MB"):
         add_article(str(big), seeds, 5_000_000)
     assert sorted(p.name for p in seeds.iterdir()) == ["passwd.txt"]  # nothing half-written
+    # Pasted text is named after its first line, made safe as a file name.
+    pasted = add_text("\n Harbor Bakery / a new chairman\nMira Osei takes over.\n", seeds, 10_000)
+    assert pasted.name == "Harbor-Bakery-a-new-chairman.txt"
+    assert pasted.read_text() == "Harbor Bakery / a new chairman\nMira Osei takes over.\n"
+    with pytest.raises(SourceError, match="the pasted text is empty"):
+        add_text(" \n ", seeds, 10_000)

@@ -8,12 +8,9 @@ neither a question nor an article can inject markup.
 """
 
 import html
-import re
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from importlib.util import find_spec
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -161,29 +158,28 @@ def add_articles(
 ) -> tuple[list[str], list[str]]:
     """Add what the user gave (a file, pasted text, a URL) to seeds/ and reindex:
     (names added, one line per problem)."""
-    from rag.adding import add_article
+    from rag.adding import add_article, add_text
 
     settings = assistant.settings
     max_bytes = int(settings.max_article_mb * 1_000_000)
+    local = settings.allow_local_urls
+    steps = []
+    if upload:
+        steps.append(lambda: add_article(upload, settings.seeds_dir, max_bytes))
+    if pasted.strip():
+        steps.append(lambda: add_text(pasted, settings.seeds_dir, max_bytes))
+    if url.strip():
+        steps.append(
+            lambda: add_article(url.strip(), settings.seeds_dir, max_bytes, allow_local_urls=local)
+        )
+    if not steps:
+        return [], ["Choose a file, paste the text or give a web address first."]
     added, problems = [], []
-    fetch = {"allow_local_urls": settings.allow_local_urls}
-    with tempfile.TemporaryDirectory() as scratch:
-        sources = [upload] if upload else []
-        if pasted.strip():
-            first = next(line for line in pasted.splitlines() if line.strip())
-            name = re.sub(r"[^\w]+", "-", first.strip())[:60].strip("-") or "pasted"
-            path = Path(scratch) / f"{name}.txt"
-            path.write_text(pasted.strip() + "\n", encoding="utf-8")
-            sources.append(str(path))
-        if url.strip():
-            sources.append(url.strip())
-        if not sources:
-            return [], ["Choose a file, paste the text or give a web address first."]
-        for source in sources:
-            try:
-                added.append(add_article(source, settings.seeds_dir, max_bytes, **fetch).name)
-            except RagError as exc:
-                problems.append(f"{ERROR_PREFIX}{exc}")
+    for step in steps:
+        try:
+            added.append(step().name)
+        except RagError as exc:
+            problems.append(f"{ERROR_PREFIX}{exc}")
     if added:
         try:
             assistant.refresh(progress)
