@@ -361,6 +361,17 @@ def _warn_if_exposed(host: str, settings: Any) -> None:
         )
 
 
+def _serving(host: str, llm: str | None, fallback: str | None) -> tuple[Any, Any]:
+    """Settings and the assistant for a server on ``host``: warned when exposed, BLAS
+    threads limited, the index built (with a progress bar) before it serves."""
+    settings = _settings(llm=llm, fallback=fallback)
+    _warn_if_exposed(host, settings)
+    limit_blas_threads(settings.server_blas_threads)
+    with _progress_bar("Embedding") as progress:
+        assistant = _assistant(progress, settings)
+    return settings, assistant
+
+
 def _factory(settings: Any) -> Callable[[str], Any]:
     """Makes an assistant for another answerer, sharing the same index."""
     return lambda name: _assistant(None, settings.model_copy(update={"llm": name}))
@@ -385,11 +396,7 @@ def ui(
     """
     from ui.app import launch
 
-    settings = _settings(llm=llm, fallback=fallback)
-    _warn_if_exposed(host, settings)
-    limit_blas_threads(settings.server_blas_threads)
-    with _progress_bar("Embedding") as progress:
-        assistant = _assistant(progress, settings)
+    settings, assistant = _serving(host, llm, fallback)
     uploads = allow_uploads or (host in LOCAL_HOSTS and not share)
     launch(
         assistant,
@@ -415,11 +422,7 @@ def serve(host: str, port: int, allow_uploads: bool, llm: str | None, fallback: 
     """
     from ui.server import serve as run
 
-    settings = _settings(llm=llm, fallback=fallback)
-    _warn_if_exposed(host, settings)
-    limit_blas_threads(settings.server_blas_threads)
-    with _progress_bar("Embedding") as progress:
-        assistant = _assistant(progress, settings)
+    settings, assistant = _serving(host, llm, fallback)
     key = settings.api_key.get_secret_value() if settings.api_key else None
     click.echo(f"Serving on http://{host}:{port} (answerer: {assistant.answerer})", err=True)
     uploads = allow_uploads or host in LOCAL_HOSTS
