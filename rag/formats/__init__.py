@@ -6,12 +6,13 @@ libraries into plain text. Every citation is an offset into the text returned
 here, which ``rag show`` prints and ``Assistant.source_text`` returns.
 """
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import SourceError
 
-# Which reader each suffix goes to (the module under rag.formats).
+# Which reader each suffix goes to (the module under rag.formats with ``read``).
 READERS = {
     ".txt": "plain",
     ".text": "plain",
@@ -66,27 +67,9 @@ def read_article(path: Path) -> Extracted:
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror}") from None
     _check_content(kind, data, path.name)
-    if kind == "plain":
-        from rag.formats.plain import decode
-
-        extracted = Extracted(decode(data, path.name))
-    elif kind == "markdown":
-        from rag.formats.markdown import read_markdown
-        from rag.formats.plain import decode
-
-        extracted = read_markdown(decode(data, path.name))
-    elif kind == "web":
-        from rag.formats.web import read_html
-
-        extracted = read_html(data, path.name)
-    elif kind == "pdf":
-        from rag.formats.pdf import read_pdf
-
-        extracted = read_pdf(data, path.name)
-    else:
-        from rag.formats.word import read_docx
-
-        extracted = read_docx(data, path.name)
+    # Each reader module has ``read(data, name) -> Extracted``; imported on first use,
+    # so a seeds folder of text files never loads trafilatura, pypdf or python-docx.
+    extracted = importlib.import_module(f"rag.formats.{kind}").read(data, path.name)
     if not extracted.text[extracted.body_start :].strip():
         raise SourceError(f"{path.name} is empty - remove it or add the article text")
     return extracted

@@ -12,6 +12,7 @@ import re
 import tomllib
 
 from rag.formats import Extracted
+from rag.formats.plain import decode
 
 _FRONT_MATTER = re.compile(r"\A(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.S)
 # (pattern, group kept as words or None): applied in order, each on the text so far.
@@ -100,3 +101,8 @@ def read_markdown(text: str) -> Extracted:
         date=_field(fields, "date", "published", "pubDate"),
         body_start=body_start,
     )
+
+
+def read(data: bytes, name: str) -> Extracted:
+    """A Markdown file: decoded like any text, then read as Markdown."""
+    return read_markdown(decode(data, name))

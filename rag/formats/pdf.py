@@ -11,7 +11,7 @@ from rag.errors import SourceError
 from rag.formats import Extracted
 
 
-def read_pdf(data: bytes, name: str) -> Extracted:
+def read(data: bytes, name: str) -> Extracted:
     """The text of every page; SourceError when the PDF has no text layer (scanned)."""
     from pypdf import PdfReader
 

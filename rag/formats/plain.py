@@ -1,6 +1,12 @@
 """Bytes to text: UTF-8 as stored, else the encoding charset-normalizer finds."""
 
 from rag.errors import SourceError
+from rag.formats import Extracted
+
+
+def read(data: bytes, name: str) -> Extracted:
+    """A text file, as stored."""
+    return Extracted(decode(data, name))
 
 
 def decode(data: bytes, name: str) -> str:

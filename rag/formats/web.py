@@ -6,7 +6,7 @@ from rag.formats import Extracted
 from rag.formats.blocks import assemble, collapse
 
 
-def read_html(data: bytes, name: str) -> Extracted:
+def read(data: bytes, name: str) -> Extracted:
     """The page's main text, its headings kept as headings, lists and tables as lines."""
     import trafilatura
     from lxml import etree

@@ -7,7 +7,7 @@ from rag.formats import Extracted
 from rag.formats.blocks import assemble, collapse
 
 
-def read_docx(data: bytes, name: str) -> Extracted:
+def read(data: bytes, name: str) -> Extracted:
     """Paragraphs in document order; "Heading" and "Title" styles are headings."""
     import docx
     from docx.table import Table
