@@ -44,6 +44,7 @@ from rag.retrieval import HybridRetriever
 from rag.sentence_vectors import SentenceVectors
 from rag.settings import Settings
 from rag.store import load_chunks
+from rag.suggestions import candidate_questions
 from rag.terms import TermWeights
 
 # How many fused passages are reranked by their best sentence.
@@ -184,6 +185,15 @@ class Assistant:
                 return rewrite
         return standalone_question(message, history)
 
+    def suggestions(self) -> list[str]:
+        """Questions to offer before any is asked, each one the articles answer."""
+        self.refresh()
+        offered = []
+        for alternatives in candidate_questions(self.index.documents):
+            answered = (q for q in alternatives if self._evidence(q, []).answerable)
+            offered.extend(filter(None, [next(answered, None)]))
+        return offered
+
     def _asked(self, sources: Collection[str] | None) -> frozenset[str] | None:
         """The articles a question is asked of: all (None), or ``sources``, which must
         name articles in seeds/."""
@@ -206,9 +216,10 @@ class Assistant:
         # The rules read names by their capitals: "who is joe tsai" is "who is Joe Tsai".
         asked = self._casing.apply(message)
         # "Summarize it" in a conversation may mean the last answer; "Summarize the
-        # article" never does.
+        # article" never does. Nor does "When was this article published?".
         overview = asks_overview(asked)
-        if overview and not (history and leans_on_history(asked) and not names_the_article(asked)):
+        whole_article = not (history and leans_on_history(asked) and not names_the_article(asked))
+        if overview and whole_article:
             evidence = self.reader.overview(
                 message, self._analyse(asked), overview, started, sources
             )
@@ -218,7 +229,7 @@ class Assistant:
                 # "Summarize the article on when the plant opened" asks what the topic
                 # asks: the reader's model reads questions, not requests for a summary.
                 asked = overview.topic
-        if asks_date(asked) and not (history and leans_on_history(asked)):
+        if asks_date(asked) and whole_article:
             # "When was this published?": the article's dateline, like its credit line.
             evidence = self.reader.dateline(message, self._analyse(asked), started, sources)
             if evidence is not None:

@@ -110,7 +110,7 @@ def parse_document(name: str, text: str, extracted: Extracted | None = None) -> 
         byline=byline,
         sections=sections,
         frame_spans=tuple(sorted({*((start, end) for start, end, _ in headings), *datelines})),
-        date=extracted.date,
+        date=extracted.date or next((text[s:e].strip() for s, e in datelines), ""),
         body_start=body,
     )
 

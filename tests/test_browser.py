@@ -7,11 +7,12 @@ article, on a desktop and on a phone. Each wait is bounded.
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from rag.suggestions import SUMMARY
 from ui.messages import shown_text
 
 from conftest import ROOT, serve_in_thread
@@ -44,6 +45,7 @@ PHONE = {"width": 390, "height": 844}
 ANSWER_WAIT_MS = 120_000  # a loaded 2-core machine; an answer normally takes well under 1 s
 MESSAGES = '#chat [data-testid="user"], #chat [data-testid="bot"]'
 STATUS_ERROR = '[data-testid="status-tracker"] .error'  # Gradio's "Error" label on a block
+CONTRAST_JS = (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +121,11 @@ def _mark_in_panel(page, n: int) -> bool:  # noqa: ANN001
         const r = m.getBoundingClientRect();
         return r.top >= box.top && r.bottom <= box.bottom; }}"""
     )
+
+
+def _low_contrast(page) -> list[str]:  # noqa: ANN001
+    """Text on the page under WCAG AA contrast (tests/contrast.js)."""
+    return page.evaluate(CONTRAST_JS)
 
 
 def test_answer_citations_and_article_panel(page, assistant) -> None:  # noqa: ANN001
@@ -224,6 +231,8 @@ def test_follow_up_retry_and_citation_links(page, assistant) -> None:  # noqa: A
         sheet.wait_for(state="hidden", timeout=10_000)
     else:
         assert sheet.is_hidden()
+    # Every text readable: AA contrast in the light theme (the dark one: below).
+    assert _low_contrast(page) == []
     # docs/chat-desktop.png and docs/chat-phone.png are these.
     ARTIFACTS.mkdir(exist_ok=True)
     name = "desktop" if page.viewport == DESKTOP else "phone"
@@ -231,20 +240,46 @@ def test_follow_up_retry_and_citation_links(page, assistant) -> None:  # noqa: A
 
 
 def test_controls_show_only_when_they_do_something(page, assistant) -> None:  # noqa: ANN001
-    """One answerer: no answerer control. Stop is hidden while idle. An example asks
-    itself. A rejected question stays in the box. The trash icon clears the highlights."""
+    """One answerer: no answerer control. Stop is never shown for a fast answer. A
+    suggestion asks itself, also after a follow-up. A rejected question stays in the box.
+    The trash icon clears the highlights."""
     assert (
         page.get_by_text("Answered by").count() == 0
         or not page.get_by_text("Answered by").is_visible()
     )
     assert not page.locator("#stop").is_visible()
+    # Whether Stop is on screen, looked at every frame: an answer faster than Stop's
+    # 0.4 s delay must not flash it.
+    page.evaluate(
+        """() => { window.stopShown = false; (function look() {
+            const s = document.querySelector('#stop');
+            if (s && s.offsetParent !== null && getComputedStyle(s).visibility === 'visible')
+                window.stopShown = true;
+            requestAnimationFrame(look); })(); }"""
+    )
+    seen = []  # (seconds from click to answer, whether Stop showed), per answer
 
-    example = "What is this article about?"
-    page.get_by_role("button", name=example).click()
-    _answered(page, 1)
-    assert _message(page, 0).inner_text() == example
-    assert _message(page, 1).inner_text() == _shown(assistant, assistant.ask(example))
-    assert not page.locator("#stop").is_visible()
+    def timed(ask: Callable[[], object]) -> None:
+        page.evaluate("window.stopShown = false")
+        started = time.monotonic()
+        ask()
+        seen.append((time.monotonic() - started, page.evaluate("window.stopShown")))
+
+    # The suggestions are the assistant's, and one asked after a follow-up still answers
+    # as itself: "Summarize the article" gives the article's opening lines.
+    offered = assistant.suggestions()
+    assert page.locator("#suggestions button").all_inner_texts() == offered
+    timed(lambda: _ask(page, "Who is Daniel Zhang?"))
+    timed(lambda: _ask(page, "and what did he take over in September?"))
+    timed(lambda: (page.get_by_role("button", name=SUMMARY).click(), _answered(page, 5)))
+    assert _message(page, 4).inner_text() == SUMMARY
+    summary = assistant.ask(SUMMARY)
+    assert _message(page, 5).inner_text() == _shown(assistant, summary)
+    assert summary.citations[0].start == 0 and not summary.refused  # the headline on
+    assert all(took > 0.4 for took, shown in seen if shown), seen
+    # (On a machine so loaded that every answer took longer, Stop rightly showed.)
+    fast = [took for took, _ in seen if took <= 0.4]
+    print(f"answers in {[round(took, 2) for took, _ in seen]} s, {len(fast)} under 0.4 s")
 
     too_long = "why " * 600  # past max_question_chars (2,000)
     page.locator("#question textarea").fill(too_long)
@@ -387,26 +422,47 @@ def test_add_an_article_from_the_page_then_ask_it(tmp_path: Path, viewport: dict
             context.close()
 
 
-def test_dark_theme_and_keyboard_alone(page_url: str, tmp_path: Path) -> None:
-    """With the system's dark theme, by keyboard only: the first Tab reaches the question,
-    Enter asks, and the highlight keeps dark text on its light background."""
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_dark_theme_and_keyboard_alone(
+    page_url: str,
+    assistant,
+    viewport: dict[str, int],  # noqa: ANN001
+) -> None:
+    """With the system's dark theme, by keyboard only: Tab goes through the controls in the
+    order they are seen, Enter asks; every text keeps AA contrast, the highlights dark
+    text on their light background."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            page = browser.new_page(viewport=DESKTOP, color_scheme="dark")
+            page = browser.new_page(viewport=viewport, color_scheme="dark")
             page.goto(page_url, wait_until="load")
             page.locator("#question textarea").wait_for(timeout=ANSWER_WAIT_MS)
-            page.keyboard.press("Tab")
-            assert page.evaluate("document.activeElement.closest('#question') !== null")
-            page.keyboard.type("How much did Kuaidog Taxi lose in the first half of the year?")
+            assert page.locator(".dark").count() > 0
+            order = []
+            for _ in range(5 + len(assistant.suggestions())):
+                page.keyboard.press("Tab")
+                order.append(page.evaluate("(document.activeElement.closest('[id]') || {}).id"))
+            # The question first, then its buttons, then each suggestion, then adding one.
+            suggestions = ["suggestions"] * len(assistant.suggestions())
+            assert order == ["question", "ask", "retry", "clear", *suggestions, "add-article"]
+            page.locator("#question textarea").focus()
+            page.keyboard.type("Who wrote this article?")
             page.keyboard.press("Enter")
             _answered(page, 1)
-            assert page.locator(".dark").count() > 0
+            page.locator("#question textarea").focus()
+            page.keyboard.type("How much did Kuaidog Taxi lose in the first half of the year?")
+            page.keyboard.press("Enter")
+            _answered(page, 3)
             colour = page.evaluate(
                 "getComputedStyle(document.querySelector('#article-view mark')).color"
             )
             assert colour == "rgb(26, 26, 26)"
+            assert _low_contrast(page) == []
+            # docs/chat-desktop-dark.png and docs/chat-phone-dark.png are these.
+            ARTIFACTS.mkdir(exist_ok=True)
+            name = "desktop" if viewport == DESKTOP else "phone"
+            page.screenshot(path=str(ARTIFACTS / f"chat-{name}-dark.png"))
         finally:
             browser.close()

@@ -31,10 +31,6 @@ from ui.runs import AnswerRuns
 
 __all__ = ["CSS", "PAGE_JS", "THEME", "build_app", "launch", "stream_reply"]
 
-# Questions any article answers: the page serves whatever article is in seeds/.
-# "Summarize the article", not "Summarize it": after a question, "it" may be the answer.
-EXAMPLES = ["What is this article about?", "Who wrote this article?", "Summarize the article"]
-
 
 def stream_reply(
     assistant: Any,
@@ -140,9 +136,13 @@ def _greeting(assistant: Any) -> str:
     about = documents[0].title or documents[0].name if len(documents) == 1 else "the articles"
     return (
         f"**Ask anything about {about}.**\n\nAnswers quote the article word for word; each"
-        " [n] shows where. When the article does not say, the answer says so. Try an example"
+        " [n] shows where. When the article does not say, the answer says so. Try a suggestion"
         " below, or add your own article."
     )
+
+
+def _suggested(assistant: Any) -> list[list[str]]:
+    return [[question] for question in assistant.suggestions()]
 
 
 def _article_choices(assistant: Any) -> list[tuple[str, str]]:
@@ -307,7 +307,7 @@ def build_app(
         progress: gr.Progress = gr.Progress(),  # noqa: B008 - how Gradio passes a progress bar
     ) -> tuple[Any, ...]:
         if not allow_uploads:  # the control is hidden; a crafted request is still refused
-            return (f"{ERROR_PREFIX}adding articles is off on this server", *[gr.skip()] * 7)
+            return (f"{ERROR_PREFIX}adding articles is off on this server", *[gr.skip()] * 8)
 
         def indexing(done: int, total: int) -> None:
             progress((done, total), desc="Indexing the articles")
@@ -332,6 +332,7 @@ def build_app(
             None if added else gr.skip(),
             "" if added else gr.skip(),
             "" if added else gr.skip(),
+            gr.Dataset(samples=_suggested(assistant)) if added else gr.skip(),
         )
 
     with gr.Blocks(title="Ask the article") as app:
@@ -372,12 +373,19 @@ def build_app(
                     )
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row(elem_id="controls"):
+                    again = gr.Button("Retry", size="sm", elem_id="retry", scale=0, min_width=72)
+                    clear = gr.Button("Clear", size="sm", elem_id="clear", scale=0, min_width=72)
+                    # Last, so that showing it moves nothing the reader may be about to click.
                     stop = gr.Button(
                         "Stop", size="sm", visible=False, elem_id="stop", scale=0, min_width=72
                     )
-                    again = gr.Button("Retry", size="sm", elem_id="retry", scale=0, min_width=72)
-                    clear = gr.Button("Clear", size="sm", elem_id="clear", scale=0, min_width=72)
-                examples = gr.Examples(EXAMPLES, inputs=box, label="Try")
+                # Questions that fit the articles and that they answer (Assistant.suggestions).
+                examples = gr.Dataset(
+                    components=[box],
+                    samples=_suggested(assistant),
+                    label="Try",
+                    elem_id="suggestions",
+                )
                 with gr.Accordion(
                     "Add an article", open=False, elem_id="add-article", visible=allow_uploads
                 ):
@@ -415,8 +423,10 @@ def build_app(
             again.click(
                 retry, [chatbot, answerer, answers, scope], outputs, api_visibility="private"
             ),
-            # An example asks itself: it fills the box, then is answered.
-            examples.load_input_event.then(respond, inputs, outputs, api_visibility="private"),
+            # A suggestion asks itself: it fills the box, then is answered.
+            examples.click(lambda sample: sample[0], examples, box, api_visibility="private").then(
+                respond, inputs, outputs, api_visibility="private"
+            ),
         ]
         for event in events:
             event.then(None, None, None, js=SCROLL_JS)
@@ -434,7 +444,7 @@ def build_app(
         add_button.click(
             add,
             [upload, pasted, url],
-            [added, heading, picker, article, scope, upload, pasted, url],
+            [added, heading, picker, article, scope, upload, pasted, url, examples],
             api_visibility="private",
         )
 

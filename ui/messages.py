@@ -72,16 +72,22 @@ def sources_text(answer: Any, titles: Mapping[str, str] | None = None) -> str:
     several, by its title), and the quote unless the answer already is the quote (the
     offline answer quotes the article word for word)."""
     titles = titles or {}
-    lines = []
+    lines: list[str] = []
+    last_where = None
     for c in answer.citations:
         where = [c.section] if c.section else []
         if len(titles) > 1 or (answer.answerer == "extractive" and not where):
             where.append(titles.get(c.source) or c.source)
-        if answer.answerer == "extractive":
-            lines.append(f"[{c.n}] {', '.join(where)}")
-        else:
+        if answer.answerer != "extractive":
             place = f" ({', '.join(where)})" if where else ""
             lines.append(f"[{c.n}] {_in_quotes(shown(c.quote))}{place}")
+        elif where == last_where:
+            # Quotes from one place share its line: "[1] [2] Results", not the place twice.
+            marks, _, place = lines[-1].rpartition("] ")
+            lines[-1] = f"{marks}] [{c.n}] {place}"
+        else:
+            lines.append(f"[{c.n}] {', '.join(where)}")
+        last_where = where
     return "\n".join(lines)
 
 
@@ -91,14 +97,15 @@ def shown_text(answer: Any, titles: Mapping[str, str] | None = None) -> str:
 
     >>> from rag.answer import Answer, Citation
     >>> cited = Citation(1, "a.txt", "It lost 643 million yuan.", 0, 25, 0.9, "Results")
-    >>> print(shown_text(Answer("Q?", "It lost 643 million yuan. [1]", (cited,),
-    ...                         short="643 million yuan")))
+    >>> also = Citation(2, "a.txt", "Sales fell.", 26, 37, 0.8, "Results")
+    >>> print(shown_text(Answer("Q?", "It lost 643 million yuan. [1] Sales fell. [2]",
+    ...                         (cited, also), short="643 million yuan")))
     643 million yuan
     <BLANKLINE>
-    It lost 643 million yuan. [1]
+    It lost 643 million yuan. [1] Sales fell. [2]
     <BLANKLINE>
     Sources
-    [1] Results
+    [1] [2] Results
     """
     parts = [answer.short] if answer.short else []
     parts.append(answer.text)

@@ -1,0 +1,50 @@
+"""The questions the page offers before any is asked: made from the article, and each
+one answered, also after other questions."""
+
+from pathlib import Path
+
+from rag import Assistant, Settings
+from rag.suggestions import AUTHOR, DATE, SUMMARY
+
+# No byline, no dateline: nothing to offer about who wrote it or when.
+UNSIGNED = """Harbor Bakery names a new chairman
+
+Harbor Bakery said on Monday that Mira Osei will become its chairman in March. Osei ran
+the bakery's export business for a decade. The founder, Tom Reyes, retires after 31
+years. Whether Harbor will open more shops, Osei did not say.
+"""
+
+
+def test_the_seed_article_suggests_its_summary_its_main_person_and_its_author(
+    assistant,  # noqa: ANN001
+) -> None:
+    offered = assistant.suggestions()
+    assert offered[:3] == [SUMMARY, "Who is Daniel Zhang?", AUTHOR]
+    history: list[dict[str, str]] = []
+    # A conversation first: a suggestion is still answered as itself, not as a follow-up.
+    for question in ["Who is Joe Tsai?", "and what did he take over?", *offered]:
+        answer = assistant.chat(question, history)
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer.text},
+        ]
+        if question in offered:
+            assert not answer.refused, question
+            assert answer.text == assistant.ask(question).text, question
+    assert "Daniel Zhang" in assistant.ask("Who is Daniel Zhang?").citations[0].quote
+
+
+def test_an_unsigned_article_offers_no_author_and_no_sentence_starter_as_a_name(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "harbor.txt").write_text(UNSIGNED, "utf-8")
+    bakery = Assistant(
+        Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index", llm="extractive")
+    )
+    offered = bakery.suggestions()
+    # Osei is named in full, then by surname: the article's main person. "Whether
+    # Harbor" starts a sentence; "Tom Reyes" is never called "Reyes" alone.
+    assert offered == [SUMMARY, "Who is Mira Osei?"]
+    assert AUTHOR not in offered and DATE not in offered
+    assert all(not bakery.ask(question).refused for question in offered)
