@@ -17,10 +17,10 @@ import numpy as np
 
 from rag.answer import Answer, Passage
 from rag.citations import CitationVerifier
-from rag.documents import seeds_signature
+from rag.documents import no_article_named, seeds_signature
 from rag.encoders.minilm import load_onnx_minilm
 from rag.encoders.reader import load_reader
-from rag.errors import LLMError, SourceError
+from rag.errors import LLMError
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
 from rag.indexing import ensure_index
 from rag.model_sources import model_sources
@@ -149,7 +149,7 @@ class Assistant:
         for document in self.index.documents:
             if document.name == name:
                 return document.text
-        raise SourceError(f"no article named {name!r} in {self.settings.seeds_dir}")
+        raise no_article_named(name, self.settings.seeds_dir)
 
     @property
     def answerer(self) -> str:
@@ -199,13 +199,9 @@ class Assistant:
         name articles in seeds/."""
         if not sources:
             return None
-        known = {d.name for d in self.index.documents}
-        unknown = sorted(set(sources) - known)
+        unknown = sorted(set(sources) - {d.name for d in self.index.documents})
         if unknown:
-            raise SourceError(
-                f"no article named {unknown[0]!r} in {self.settings.seeds_dir}"
-                f" (there are: {', '.join(sorted(known))})"
-            )
+            raise no_article_named(unknown[0], self.settings.seeds_dir)
         return frozenset(sources)
 
     def _evidence(

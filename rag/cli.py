@@ -193,14 +193,14 @@ def show(source: str, span: str | None) -> None:
 
     Example: rag show report.pdf --span 120:245
     """
-    from rag.documents import load_document
+    from rag.documents import load_document, no_article_named
     from rag.errors import SourceError
     from rag.settings import Settings
 
     settings = Settings()
     path = settings.seeds_dir / source
     if "/" in source or not path.is_file():
-        raise SourceError(f"no article named {source!r} in {settings.seeds_dir}")
+        raise no_article_named(source, settings.seeds_dir)
     text = load_document(path, settings.seeds_dir, int(settings.max_article_mb * 1e6)).text
     if span:
         try:

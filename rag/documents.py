@@ -15,11 +15,10 @@ from pathlib import Path
 
 from rag.errors import SourceError
 from rag.formats import ARTICLE_SUFFIXES, Extracted, read_article
-from rag.layout import units
+from rag.layout import byline_name, units
 from rag.reader.dateline import DATELINE_LINES, is_dateline
 
 log = logging.getLogger(__name__)
-_BYLINE = re.compile(r"^(?:author|by|byline|written by)\s*[:：]\s*(?P<name>.+)$", re.I)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+?)\s*#*\s*$")
 
 
@@ -45,6 +44,7 @@ class SourceDocument:
     frame_spans: tuple[tuple[int, int], ...]
     date: str = ""
     body_start: int = 0  # where the body begins (after Markdown front matter)
+    byline_span: tuple[int, int] | None = None  # the byline's line, when the text has one
 
     def section_at(self, offset: int) -> str:
         """The heading of the section holding ``offset`` ("" before the first)."""
@@ -91,10 +91,11 @@ def parse_document(name: str, text: str, extracted: Extracted | None = None) -> 
         for offset, line in lines[1:DATELINE_LINES]
         if is_dateline(line.strip().strip("()[]"))
     ]
+    byline_span = None
     for offset, line in lines[1:] if extracted.headings is None else []:
-        match = _BYLINE.match(line.strip())
-        if match and not byline:
-            byline = match.group("name").strip()
+        credited = byline_name(line) if byline_span is None else None
+        if credited:
+            byline, byline_span = byline or credited, (offset, offset + len(line))
             continue
         heading = _looks_like_heading(line, is_markdown)
         if heading and (offset, offset + len(line)) not in datelines:
@@ -112,6 +113,7 @@ def parse_document(name: str, text: str, extracted: Extracted | None = None) -> 
         frame_spans=tuple(sorted({*((start, end) for start, end, _ in headings), *datelines})),
         date=extracted.date or next((text[s:e].strip() for s, e in datelines), ""),
         body_start=body,
+        byline_span=byline_span,
     )
 
 
@@ -125,6 +127,16 @@ def article_paths(seeds_dir: Path) -> list[Path]:
         for p in seeds_dir.iterdir()
         if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.startswith(".")
     )
+
+
+def no_article_named(name: str, seeds_dir: Path) -> SourceError:
+    """The error for asking after an article that is not in ``seeds_dir``: it names
+    those that are."""
+    try:
+        there = ", ".join(p.name for p in article_paths(seeds_dir)) or "none"
+    except SourceError:
+        there = "none"
+    return SourceError(f"no article named {name!r} in {seeds_dir} (there are: {there})")
 
 
 def seeds_signature(seeds_dir: Path) -> tuple[tuple[str, int, int], ...]:

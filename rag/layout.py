@@ -26,10 +26,26 @@ WIDTH_QUANTILE = 0.9
 # A line is full when it and the next word reach this share of the width: a
 # proportional font (a PDF's lines) fits more narrow letters on some lines.
 FULL_SHARE = 0.85
-# A line that starts a unit of its own, whatever came before it.
-_STARTS_UNIT = re.compile(
-    r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|#{1,6}\s|>|\||```|~~~|By\s+[A-Z]|(?i:author)\s*[:：])"
+# A line that starts a unit of its own, whatever came before it (a byline too).
+_STARTS_UNIT = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|#{1,6}\s|>|\||```|~~~)")
+# A byline: "Author: Liu Baodan", "By: ...", or "By" and capitalised names ("By Jane Doe
+# and John Roe, Reuters"), not a sentence that opens with "By" ("By Monday, it will ...").
+BYLINE = re.compile(
+    r"^\s*(?:(?i:author|by|byline|written by)\s*[:：]\s*(?P<name>.+?)"
+    r"|By\s+(?P<names>[A-Z][\w.'’-]*(?:(?:,?\s+(?:and\s+)?)[A-Z][\w.'’-]*)*))\s*$"
 )
+
+
+def byline_name(line: str) -> str | None:
+    """The name(s) a byline line gives, else None.
+
+    >>> byline_name("By Jane Doe and John Roe"), byline_name("Author: Liu Baodan")
+    ('Jane Doe and John Roe', 'Liu Baodan')
+    >>> byline_name("By Monday, the plant will close.") is None
+    True
+    """
+    match = BYLINE.match(line)
+    return (match.group("name") or match.group("names")).strip() if match else None
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -69,7 +85,7 @@ def soft_breaks(text: str) -> frozenset[int]:
     soft = []
     for a, b in continuing:
         line, following = text[a[0] : a[1]].rstrip(), text[b[0] : b[1]]
-        if _STARTS_UNIT.match(following) or line.lstrip().startswith("#"):
+        if _STARTS_UNIT.match(following) or BYLINE.match(following) or line.lstrip()[:1] == "#":
             continue
         if len(line) + 1 + len(following.split()[0]) > FULL_SHARE * width:
             soft.append(a[1])

@@ -35,7 +35,8 @@ from rag.terms import comparable_words
 # 4: chunk vectors made from sentence vectors; the sentence collection's small graph.
 # 5: sentence and word rows hold an id and a vector only (the id names the sentence).
 # 6: sentences follow paragraphs, not wrapped lines; front matter and datelines are not body.
-INDEX_FORMAT = 6
+# 7: a "By Jane Doe" line is a byline, never a section heading.
+INDEX_FORMAT = 7
 _PREFIX = "rag-"
 _SENTENCES_SUFFIX = "-s"
 # The id of a sentence's second reading, with its pronoun resolved.

@@ -54,6 +54,17 @@ def test_markdown_headings() -> None:
     assert [s.heading for s in doc.sections] == ["Part one"]
 
 
+def test_a_by_line_is_the_byline_not_a_heading() -> None:
+    from ui.highlight import article_parts
+
+    text = "Plant to close\nBy Jane Doe and John Roe\n\nBy Monday, the plant will close.\n"
+    doc = parse_document("a.txt", text)
+    assert doc.byline == "Jane Doe and John Roe" and doc.sections == ()
+    assert text[slice(*doc.byline_span)] == "By Jane Doe and John Roe"
+    # The page styles that line as the byline, and only that line.
+    assert [role for _, _, role in article_parts(doc)] == ["headline", "byline"]
+
+
 @pytest.mark.parametrize(("size", "overlap"), [(160, 40), (64, 16), (254, 0)])
 def test_chunks_fit_the_model_and_resolve_verbatim(
     article_text: str, size: int, overlap: int

@@ -13,21 +13,18 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-_BYLINE = re.compile(r"^\s*(?:by|author|byline|written by)\b", re.I)
-
 
 def article_parts(document: Any) -> list[tuple[int, int, str]]:
     """(start, end, role) of the lines that frame ``document``: its headline (first
-    line), a byline among the first lines, its dateline and section headings."""
+    line), its byline, its dateline and section headings."""
     text = document.text
     parts = []
     lines = [m for m in re.finditer(r"[^\r\n]+", text[document.body_start :]) if m.group().strip()]
     offset = document.body_start
     if lines:
         parts.append((offset + lines[0].start(), offset + lines[0].end(), "headline"))
-    for line in lines[1:6]:
-        if _BYLINE.match(line.group()):
-            parts.append((offset + line.start(), offset + line.end(), "byline"))
+    if document.byline_span:
+        parts.append((*document.byline_span, "byline"))
     headings = {(s.start, s.heading) for s in document.sections}
     for start, end in document.frame_spans:
         role = "heading" if any(start == s for s, _ in headings) else "dateline"
