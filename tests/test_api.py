@@ -101,6 +101,43 @@ def test_follow_up_uses_the_conversation(client: openai.OpenAI) -> None:
     assert "Alibaba Mom" in reply.choices[0].message.content
 
 
+def test_asking_only_some_articles(tmp_path, shared_settings) -> None:  # noqa: ANN001
+    """``articles`` asks only those articles; an unknown one is a 400 naming those there are."""
+    import shutil
+
+    from rag import Assistant
+    from ui.server import build_server
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(shared_settings.seeds_dir, seeds)
+    (seeds / "harbor.txt").write_text(
+        "Harbor Bakery names a new chairman\n\nHarbor Bakery said on Monday that Mira Osei"
+        " will become its chairman in March.\n",
+        "utf-8",
+    )
+    two = Assistant(
+        shared_settings.model_copy(update={"seeds_dir": seeds, "index_dir": tmp_path / "i"})
+    )
+    question = [{"role": "user", "content": "Who will become chairman of Harbor Bakery?"}]
+    with serve_in_thread(build_server(two)) as url:
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="-", max_retries=0, timeout=60)
+
+        def cited(articles: list[str]) -> tuple[str, set[str]]:
+            reply = client.chat.completions.create(
+                model="rag-article-assistant", messages=question, extra_body={"articles": articles}
+            )
+            message = reply.choices[0].message
+            return message.content, {c["source"] for c in message.model_extra["citations"]}
+
+        text, sources = cited(["harbor.txt"])
+        assert "Mira Osei" in text and sources == {"harbor.txt"}
+        assert cited(["alibaba-executive-reshuffle.txt"])[1] <= {"alibaba-executive-reshuffle.txt"}
+        with pytest.raises(openai.BadRequestError) as refused:
+            cited(["nope.txt"])
+        assert "no article named 'nope.txt'" in str(refused.value)
+        assert "harbor.txt" in str(refused.value)
+
+
 def test_bearer_token_is_required(base_url: str) -> None:
     wrong = openai.OpenAI(base_url=f"{base_url}/v1", api_key="nope", max_retries=0)
     with pytest.raises(openai.AuthenticationError) as caught:

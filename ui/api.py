@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.answer import Answer
 from rag.deadline import CallScope
+from rag.documents import no_article_named
 from rag.embedding import token_counter
 from rag.errors import LLMError, QuestionError, RagError
 
@@ -45,6 +46,8 @@ class ChatRequest(BaseModel):
     model: str = MODEL_ID
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
+    # This API's own: ask only these articles (file names in seeds/); none, every article.
+    articles: list[str] | None = None
     # Accepted for compatibility with OpenAI clients; the assistant decides these itself.
     temperature: float | None = None
     max_tokens: int | None = None
@@ -240,11 +243,21 @@ def build_api(
     def chat(request: ChatRequest) -> Any:
         question, history = _split(request.messages)
         instructions = _instructions(request.messages)
+        if request.articles:
+            try:
+                assistant.refresh()  # an article dropped into seeds/ a moment ago counts
+            except RagError as exc:
+                raise ApiError(500, str(exc), "server_error") from None
+        known = {d.name for d in assistant.index.documents}
+        for name in request.articles or ():
+            if name not in known:
+                message = str(no_article_named(name, assistant.settings.seeds_dir))
+                raise ApiError(400, message, "invalid_request_error", "article_not_found")
         created, ident = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
         leave = admission.enter()
         # The model calls this request makes, so a client that leaves can cut them.
         calls = CallScope()
-        stream = assistant.stream(question, history, instructions=instructions)
+        stream = assistant.stream(question, history, request.articles, instructions)
         handed_over = False
         try:
             with calls.active():
