@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import closing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from rag.encoders.minilm import load_onnx_minilm
 from rag.encoders.reader import load_reader
 from rag.errors import LLMError
 from rag.followup import last_assistant_message, leans_on_history, standalone_question
-from rag.indexing import ensure_index
+from rag.indexing import IndexStatus, ensure_index
 from rag.model_sources import model_sources
 from rag.models import ChatModel, make_model
 from rag.prompt import (
@@ -59,6 +59,25 @@ LOCAL_PASSAGES = 1
 MAX_REWRITE_CHARS = 300
 
 
+@dataclass(frozen=True)
+class Opened:
+    """The index as opened at one moment and every part that reads it. Swapped in whole
+    by ``refresh()``: a question takes one at its start and reads only that one, so an
+    article added meanwhile never meets it half-way (an old reader, a new index)."""
+
+    index: IndexStatus
+    signature: tuple[tuple[str, int, int], ...]
+    sentences: Any
+    stored: SentenceVectors
+    retriever: HybridRetriever
+    scorer: SentenceScorer
+    verifier: CitationVerifier
+    reader: ArticleReader
+    acronyms: dict[str, str]
+    vocabulary: frozenset[str]
+    casing: NameCasing
+
+
 class Assistant:
     """Answers questions about the articles in ``settings.seeds_dir`` with citations.
 
@@ -84,8 +103,7 @@ class Assistant:
 
     def _open(self, progress: Callable[[int, int], None] | None = None) -> None:
         """Open the index of seeds/ as it is now (building it when needed) and the parts
-        that read it. Every part is made before any is swapped in, so a question never
-        meets a half-built part."""
+        that read it, swapped in as one ``Opened``."""
         signature = seeds_signature(self.settings.seeds_dir)
         status = ensure_index(self.settings, progress=progress)
         sentences = status.store.sentences_of(status.collection)
@@ -105,19 +123,7 @@ class Assistant:
             self._reader_model,
         )
         texts = [d.text for d in status.documents]
-        (
-            self.index,
-            self._signature,
-            self._sentences,
-            self._stored,
-            self.retriever,
-            self.scorer,
-            self.verifier,
-            self.reader,
-            self._acronyms,
-            self._vocabulary,
-            self._casing,
-        ) = (
+        self._opened = Opened(
             status,
             signature,
             sentences,
@@ -131,14 +137,31 @@ class Assistant:
             NameCasing(texts),
         )
 
+    # The parts as now opened (a question keeps the ones it started with: ``Opened``).
+    @property
+    def index(self) -> IndexStatus:
+        return self._opened.index
+
+    @property
+    def reader(self) -> ArticleReader:
+        return self._opened.reader
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        return self._opened.retriever
+
+    @property
+    def scorer(self) -> SentenceScorer:
+        return self._opened.scorer
+
     def refresh(self, progress: Callable[[int, int], None] | None = None) -> bool:
         """Pick up articles added to, changed in or removed from seeds/ since the index
         was opened (a look at names, sizes and times; no rebuild when none changed).
         True when the index was reopened."""
-        if seeds_signature(self.settings.seeds_dir) == self._signature:
+        if seeds_signature(self.settings.seeds_dir) == self._opened.signature:
             return False
         with self._reopen:
-            if seeds_signature(self.settings.seeds_dir) == self._signature:
+            if seeds_signature(self.settings.seeds_dir) == self._opened.signature:
                 return False  # another thread reopened it while this one waited
             self._open(progress)
         return True
@@ -168,8 +191,9 @@ class Assistant:
     def retrieve(self, question: str, sources: Collection[str] | None = None) -> list[Passage]:
         """The passages an answer would be drawn from, best first."""
         self.refresh()
+        opened = self._opened
         question = clean_question(question, self.settings.max_question_chars)
-        return self.reader.rank(self._analyse(question), self._asked(sources))[0]
+        return opened.reader.rank(self._analyse(question), self._asked(sources, opened))[0]
 
     def standalone(self, message: str, history: Sequence[Any]) -> str:
         """``message`` rewritten to stand alone: by the model when there is one."""
@@ -188,35 +212,39 @@ class Assistant:
     def suggestions(self) -> list[str]:
         """Questions to offer before any is asked, each one the articles answer."""
         self.refresh()
-        offered = []
-        for alternatives in candidate_questions(self.index.documents):
-            answered = (q for q in alternatives if self._evidence(q, []).answerable)
+        opened, offered = self._opened, []
+        for alternatives in candidate_questions(opened.index.documents):
+            answered = (q for q in alternatives if self._evidence(q, [], opened).answerable)
             offered.extend(filter(None, [next(answered, None)]))
         return offered
 
-    def _asked(self, sources: Collection[str] | None) -> frozenset[str] | None:
+    def _asked(self, sources: Collection[str] | None, opened: Opened) -> frozenset[str] | None:
         """The articles a question is asked of: all (None), or ``sources``, which must
         name articles in seeds/."""
         if not sources:
             return None
-        unknown = sorted(set(sources) - {d.name for d in self.index.documents})
+        unknown = sorted(set(sources) - {d.name for d in opened.index.documents})
         if unknown:
             raise no_article_named(unknown[0], self.settings.seeds_dir)
         return frozenset(sources)
 
     def _evidence(
-        self, message: str, history: Sequence[Any], sources: frozenset[str] | None = None
+        self,
+        message: str,
+        history: Sequence[Any],
+        opened: Opened,
+        sources: frozenset[str] | None = None,
     ) -> Evidence:
         started = time.perf_counter()
         message = clean_question(message, self.settings.max_question_chars)
         # The rules read names by their capitals: "who is joe tsai" is "who is Joe Tsai".
-        asked = self._casing.apply(message)
+        asked = opened.casing.apply(message)
         # "Summarize it" in a conversation may mean the last answer; "Summarize the
         # article" never does. Nor does "When was this article published?".
         overview = asks_overview(asked)
         whole_article = not (history and leans_on_history(asked) and not names_the_article(asked))
         if overview and whole_article:
-            evidence = self.reader.overview(
+            evidence = opened.reader.overview(
                 message, self._analyse(asked), overview, started, sources
             )
             if evidence is not None:
@@ -227,14 +255,14 @@ class Assistant:
                 asked = overview.topic
         if asks_date(asked) and whole_article:
             # "When was this published?": the article's dateline, like its credit line.
-            evidence = self.reader.dateline(message, self._analyse(asked), started, sources)
+            evidence = opened.reader.dateline(message, self._analyse(asked), started, sources)
             if evidence is not None:
                 return evidence
         standalone = self.standalone(asked, history)
-        expanded = expand_acronyms(standalone, self._acronyms, self._vocabulary)
-        query = self._casing.apply(expanded)
+        expanded = expand_acronyms(standalone, opened.acronyms, opened.vocabulary)
+        query = opened.casing.apply(expanded)
         question = self._analyse(query, kind_from=asked)
-        passages, candidates = self.reader.rank(question, sources)
+        passages, candidates = opened.reader.rank(question, sources)
         if query != asked:
             # A follow-up asks for something new: prefer not to repeat the previous answer.
             previous = last_assistant_message(history) or ""
@@ -242,8 +270,8 @@ class Assistant:
                 replace(c, repeat_penalty=REPEAT_PENALTY) if quoted(c, previous) else c
                 for c in candidates
             ]
-        selection = self.reader.choose(question, candidates)
-        verdict = judge(question, selection.sentences, self.scorer.weights)
+        selection = opened.reader.choose(question, candidates)
+        verdict = judge(question, selection.sentences, opened.scorer.weights)
         return Evidence(
             message,
             question,
@@ -272,16 +300,17 @@ class Assistant:
         evidence cannot answer, the model is not asked at all.
         """
         self.refresh()
-        evidence = self._evidence(message, history, self._asked(sources))
+        opened = self._opened
+        evidence = self._evidence(message, history, opened, self._asked(sources, opened))
         if self.model is None or not evidence.answerable:
-            answer = self.reader.extractive_answer(evidence)
+            answer = opened.reader.extractive_answer(evidence)
             yield answer.text
             yield replace(answer, answerer=self.answerer if answer.refused else "extractive")
             return
         local = LOCAL_PASSAGES if self.answerer == "local" else len(evidence.passages)
         sources = model_sources(
             evidence,
-            self.reader,
+            opened.reader,
             whole_passages=self.settings.llm_context == "passages",
             limit=self.settings.llm_passages or local,
         )
@@ -301,9 +330,9 @@ class Assistant:
         except LLMError as exc:
             if self.settings.fallback != "extractive":
                 raise
-            yield from self._extractive_instead(evidence, str(exc))
+            yield from self._extractive_instead(opened, evidence, str(exc))
             return
-        verified = self.verifier.verify(
+        verified = opened.verifier.verify(
             without_instruction_echoes("".join(written)),
             sources.numbered,
             sources.relevance,
@@ -311,7 +340,7 @@ class Assistant:
         )
         stand_in = _stand_in_reason(verified.refused, bool(verified.citations), self.settings)
         if stand_in:
-            yield from self._extractive_instead(evidence, stand_in)
+            yield from self._extractive_instead(opened, evidence, stand_in)
             return
         yield Answer(
             evidence.message,
@@ -324,9 +353,11 @@ class Assistant:
             unsupported=verified.unsupported,
         )
 
-    def _extractive_instead(self, evidence: Evidence, reason: str) -> Iterator[str | Answer]:
+    def _extractive_instead(
+        self, opened: Opened, evidence: Evidence, reason: str
+    ) -> Iterator[str | Answer]:
         """The extractive answer in a model's place: what is streamed says why first."""
-        answer = self.reader.extractive_answer(evidence, fallback=reason)
+        answer = opened.reader.extractive_answer(evidence, fallback=reason)
         yield f"\n\n[{reason} - falling back to the extractive answer]\n\n{answer.text}"
         yield answer
 

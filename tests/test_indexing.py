@@ -118,7 +118,7 @@ def test_the_articles_words_are_embedded_at_index_time(assistant) -> None:  # no
 
     from rag.store import load_word_vectors
 
-    stored = load_word_vectors(assistant._sentences, ["taxi", "financial", "officer"])
+    stored = load_word_vectors(assistant._opened.sentences, ["taxi", "financial", "officer"])
     assert set(stored) == {"taxi", "financial"}  # "officer" is not in the article
     fresh = np.asarray(assistant._embed_texts(["taxi", "financial"]))
     for row, word in zip(fresh, ["taxi", "financial"], strict=True):

@@ -77,7 +77,7 @@ def test_a_summary_of_a_detail_is_an_ordinary_question(two_articles) -> None:  #
 def test_a_model_may_cite_any_sentence_of_the_opening(two_articles) -> None:  # noqa: ANN001
     # The opening is chosen by place: its sentences' closeness to "What is this article
     # about?" says nothing, and must not stop the model from citing the headline.
-    evidence = two_articles._evidence("Summarize the Acme article", [])
+    evidence = two_articles._evidence("Summarize the Acme article", [], two_articles._opened)
     assert evidence.overview
     sources = model_sources(evidence, two_articles.reader, whole_passages=True, limit=5)
     assert sources.passages and sources.relevance is None
