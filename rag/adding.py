@@ -6,6 +6,7 @@ article already there under the same name is never overwritten. A download has
 a time limit and a size limit, and is written to ``seeds/`` only when complete.
 """
 
+import http.client
 import io
 import ipaddress
 import os
@@ -16,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlparse
 
 from rag.documents import load_document
@@ -136,19 +137,67 @@ def check_url(url: str, allow_local: bool) -> None:
     parts = urlparse(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise SourceError(f"{url}: only http and https URLs can be added")
-    if allow_local:
-        return
+    if not allow_local:
+        _public_addresses(parts.hostname, parts.port or 443, url)
+
+
+def _public_addresses(host: str, port: int, url: str) -> list[tuple[int, tuple]]:
+    """(family, address) of each of ``host``'s addresses, all public, else SourceError."""
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise SourceError(f"cannot download {url}: {exc}") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
         if not address.is_global:
             raise SourceError(
                 f"{url} is on this machine or a private network ({address}) - set"
                 " RAG_ALLOW_LOCAL_URLS=1 to allow it"
             )
+    return [(info[0], info[4]) for info in infos]
+
+
+def _connect_public(
+    address: tuple[str, int], timeout: float | None = None, source_address: object = None
+) -> socket.socket:
+    """``socket.create_connection`` to a public address only. The addresses are checked
+    as they are connected to, so a name that resolves to a public address for
+    ``check_url`` and to a private one a moment later (DNS rebinding) is refused."""
+    host, port = address
+    last: OSError | None = None
+    for family, sockaddr in _public_addresses(host, port, f"{host}:{port}"):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            if timeout is not None:
+                sock.settimeout(timeout)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            last = exc
+    raise last or OSError(f"no address for {host}")
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_public
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_public
+
+
+class _PublicHTTP(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPS(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_PublicHTTPSConnection, req, context=self._context)
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
@@ -168,7 +217,11 @@ def _download(url: str, seeds_dir: Path, max_bytes: int, allow_local: bool) -> P
     check_url(url, allow_local)
     deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
     request = urllib.request.Request(url, headers={"User-Agent": "rag-article-assistant"})
-    opener = urllib.request.build_opener(_CheckedRedirects(allow_local))
+    handlers: list[urllib.request.BaseHandler] = [_CheckedRedirects(allow_local)]
+    if not allow_local and not urllib.request.getproxies():
+        # Behind a proxy the connection is to the proxy; the check above is what holds.
+        handlers += [_PublicHTTP(), _PublicHTTPS()]
+    opener = urllib.request.build_opener(*handlers)
     try:
         with opener.open(request, timeout=DOWNLOAD_TIMEOUT_S) as response:
             kind = response.headers.get_content_type()

@@ -129,6 +129,31 @@ def test_urls_reach_only_public_http_unless_allowed(tmp_path: Path, site: str) -
     assert not (tmp_path / "seeds").exists() or not any((tmp_path / "seeds").iterdir())
 
 
+def test_a_name_that_turns_private_after_the_check_is_refused(
+    tmp_path: Path, site: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the host is public when check_url looks it up and this machine when
+    the download connects. The address connected to is checked, so it is refused.
+    (No DNS server here: the resolver's answers are stood in for, the server is real.)"""
+    import socket
+
+    from rag.adding import add_article
+
+    port = int(site.rsplit(":", 1)[1])
+    answers = iter(["93.184.215.14"])  # public once, then loopback for ever after
+
+    def rebinding(host: str, *args: object, **kwargs: object) -> list:
+        address = next(answers, "127.0.0.1")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SourceError, match=r"private network \(127\.0\.0\.1\)"):
+        add_article(f"http://rebinding.example:{port}/story.html", tmp_path / "seeds", 10**6)
+    assert list((tmp_path / "seeds").iterdir()) == []
+
+
 def test_redirects_are_bounded(tmp_path: Path) -> None:
     """A page that redirects to itself forever is refused after a few hops."""
 
