@@ -43,6 +43,11 @@ def _apply(setting: str) -> None:
 
 def run(folder: Path, cache: Path) -> list[dict[str, Any]]:
     """One row per question: article, answerable, refused, correct, reading, citations."""
+    return run_report(folder, cache)[0]
+
+
+def run_report(folder: Path, cache: Path) -> tuple[list[dict[str, Any]], Any]:
+    """``run``'s rows, and the suite's report (its pooled metrics: hit@k, mrr ...)."""
     import rag.assistant
     import rag.reader.abstention as abstention
 
@@ -54,8 +59,6 @@ def run(folder: Path, cache: Path) -> list[dict[str, Any]]:
         verdict = judge(*args, **kwargs)
         seen.append(verdict)
         return verdict
-
-    rag.assistant.judge = recording
 
     def make(seeds: Path, index: Path) -> Any:
         assistant = Assistant(Settings(seeds_dir=seeds, index_dir=index, chroma_url=None))
@@ -71,22 +74,26 @@ def run(folder: Path, cache: Path) -> list[dict[str, Any]]:
         return assistant
 
     readings: list[float | None] = []
-    report = run_suite(find_articles(folder), cache_dir=cache, make_assistant=make)
-    rows = []
-    for (slug, row), reading in zip(report.rows, readings, strict=True):
-        rows.append(
-            {
-                "article": slug,
-                "answerable": row.answerable,
-                "refused": row.refused,
-                "correct": row.correct,
-                "reading": reading,
-                "cited": len(row.citations),
-                "supporting": row.supporting_citations,
-                "f1": row.token_f1,
-            }
-        )
-    return rows
+    rag.assistant.judge = recording
+    try:
+        report = run_suite(find_articles(folder), cache_dir=cache, make_assistant=make)
+    finally:
+        rag.assistant.judge = judge
+    rows = [
+        {
+            "article": slug,
+            "id": row.id,
+            "answerable": row.answerable,
+            "refused": row.refused,
+            "correct": row.correct,
+            "reading": reading,
+            "cited": len(row.citations),
+            "supporting": row.supporting_citations,
+            "f1": row.token_f1,
+        }
+        for (slug, row), reading in zip(report.rows, readings, strict=True)
+    ]
+    return rows, report
 
 
 def outcome(rows: list[dict[str, Any]], threshold: float | None = None) -> dict[str, float]:

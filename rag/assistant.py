@@ -34,7 +34,6 @@ from rag.prompt import (
 )
 from rag.reader.abstention import judge
 from rag.reader.acronyms import acronym_table, expand_acronyms, vocabulary
-from rag.reader.casing import NameCasing
 from rag.reader.dateline import asks_date
 from rag.reader.evidence import ArticleReader, Evidence, quoted
 from rag.reader.overview import asks_overview, names_the_article
@@ -75,7 +74,6 @@ class Opened:
     reader: ArticleReader
     acronyms: dict[str, str]
     vocabulary: frozenset[str]
-    casing: NameCasing
 
 
 class Assistant:
@@ -134,7 +132,6 @@ class Assistant:
             reader,
             acronym_table(texts),
             vocabulary(texts),
-            NameCasing(texts),
         )
 
     # The parts as now opened (a question keeps the ones it started with: ``Opened``).
@@ -236,9 +233,7 @@ class Assistant:
         sources: frozenset[str] | None = None,
     ) -> Evidence:
         started = time.perf_counter()
-        message = clean_question(message, self.settings.max_question_chars)
-        # The rules read names by their capitals: "who is joe tsai" is "who is Joe Tsai".
-        asked = opened.casing.apply(message)
+        asked = message = clean_question(message, self.settings.max_question_chars)
         # "Summarize it" in a conversation may mean the last answer; "Summarize the
         # article" never does. Nor does "When was this article published?".
         overview = asks_overview(asked)
@@ -259,8 +254,7 @@ class Assistant:
             if evidence is not None:
                 return evidence
         standalone = self.standalone(asked, history)
-        expanded = expand_acronyms(standalone, opened.acronyms, opened.vocabulary)
-        query = opened.casing.apply(expanded)
+        query = expand_acronyms(standalone, opened.acronyms, opened.vocabulary)
         question = self._analyse(query, kind_from=asked)
         passages, candidates = opened.reader.rank(question, sources)
         if query != asked:

@@ -12,10 +12,7 @@ import re
 from collections.abc import Callable
 
 from rag.reader.credits import CREDIT_KINDS, credit_asked, gives_credit
-from rag.reader.identity import defined_name, defines
 from rag.reader.people import PERSONAL_PRONOUN, entity_names, new_to, person_names
-from rag.reader.periods import fits_period
-from rag.reader.speakers import speaker, speaks
 from rag.reader.titles import JOB_TITLES
 from rag.terms import MONTHS, STOP_WORDS, stem
 
@@ -29,8 +26,6 @@ from rag.terms import MONTHS, STOP_WORDS, stem
     PERSON,
     DURATION,
     REASON,
-    IDENTITY,
-    WORDS,
     STAKE,
     NAMES,
 ) = (
@@ -43,14 +38,12 @@ from rag.terms import MONTHS, STOP_WORDS, stem
     "person",
     "duration",
     "reason",
-    "identity",
-    "words",
     "stake",
     "names",
 )
-# Kinds that favour a sentence but never rule one out: a name, a reason, what someone
-# is or said can be given in words no pattern recognises ("he", "the aim is ...").
-SOFT_KINDS = frozenset({PERSON, REASON, IDENTITY, WORDS, NAMES, *CREDIT_KINDS})
+# Kinds that favour a sentence but never rule one out: a name or a reason can be given
+# in words no pattern recognises ("he", "the aim is ...").
+SOFT_KINDS = frozenset({PERSON, REASON, NAMES, *CREDIT_KINDS})
 
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
@@ -170,9 +163,6 @@ _ANSWER_PATTERNS = {
 _AFTER_MONTH = re.compile(rf"\b({MONTHS})\s+$", re.I)
 
 
-# Kinds of answer that are figures reported per period (a quarter's loss).
-_FIGURES = frozenset({MONEY, COUNT, PERCENT})
-
 # A yes/no question ("Did the transfer change how many ...?") wants no particular kind.
 _YES_NO = re.compile(
     r"^(did|does|do|is|are|was|were|can|could|will|would|has|have|had|should|must)\b"
@@ -195,10 +185,6 @@ def expected_type(question: str) -> str | None:
     credit = credit_asked(question)
     if credit is not None:
         return credit  # "Who wrote this piece?" is answered by its credit line
-    if defined_name(question):
-        return IDENTITY  # "Who is Wu Yongming?" asks what he is, not for a name
-    if speaker(question):
-        return WORDS  # "What did Jack Ma say?"
     if _YES_NO.match(text):
         return None
     if _WHO.match(text):
@@ -293,12 +279,6 @@ def has_type(
             not _AFTER_MONTH.search(sentence[: found.start()])
             for found in _ANSWER_PATTERNS[ORDINAL].finditer(sentence)
         )
-    if kind == WORDS:
-        name = speaker(asked)
-        return name is not None and speaks(sentence, name)
-    if kind == IDENTITY:
-        name = defined_name(asked)
-        return name is not None and defines(sentence, name)
     if kind in CREDIT_KINDS:
         return gives_credit(sentence, kind)
     if kind == NAMES:
@@ -308,8 +288,6 @@ def has_type(
         return bool(new_names(sentence, asked) or PERSONAL_PRONOUN.search(sentence))
     if not _ANSWER_PATTERNS[kind].search(sentence):
         return False
-    if kind in _FIGURES and not fits_period(sentence, asked, _ANSWER_PATTERNS[kind]):
-        return False  # the figure given is another period's
     return kind != COUNT or counted is None or counts(sentence, counted, similar)
 
 

@@ -23,10 +23,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.reader.answer_types import DATE
 from rag.reader.credits import CREDIT_KINDS
 from rag.reader.scoring import Candidate, Question, weighted_share
-from rag.terms import MONTHS, TermWeights
+from rag.terms import TermWeights
 
 MAX_SENTENCES = 3
 # An article's credit lines: its author's and its editor's.
@@ -50,12 +49,6 @@ MAX_LOOKBACK = 2
 MAX_LOOKAHEAD = 2
 # ... and how many more of a quotation it opens.
 MAX_QUOTE_SENTENCES = 5
-# An opening phrase that dates what follows: "In December,", "Last month,".
-_TIME_WORDS = re.compile(
-    rf"\b({MONTHS}|\d{{4}}|day|week|month|quarter|year|today|yesterday|recently|earlier|later"
-    r"|afterwards)\b",
-    re.I,
-)
 # Openings that carry on the sentence before: a pronoun (above) or a connective.
 _CONNECTIVE = re.compile(
     r"^[\"“]?(however|moreover|furthermore|besides|also|but|yet|still|therefore|thus|hence"
@@ -153,7 +146,7 @@ def choose_sentences(
             covered |= candidate.terms
     # Only the best sentence's: a runner-up joined for one more term rarely needs its
     # next sentence (measured: citation precision +0.008/+0.011, facts unchanged).
-    _carry_on(chosen, best, following, dated=question.kind == DATE)
+    _carry_on(chosen, best, following)
     _extend(
         chosen,
         previous,
@@ -175,33 +168,20 @@ def _carry_on(
     chosen: list[Candidate],
     best: Candidate,
     following: Callable[[Candidate], Candidate | None],
-    dated: bool = False,
 ) -> None:
     """Add the sentences after ``best`` that carry its statement on: those that open
     with a pronoun or a connective (up to MAX_LOOKAHEAD), and the rest of a quotation
-    it opens (up to MAX_QUOTE_SENTENCES: a speaker's words are answered whole).
-
-    "In December, he took on ..." after "In September, he took over ..." is the next
-    event, not more of the same statement: it carries on only a question that wants
-    dates (a timeline)."""
+    it opens (up to MAX_QUOTE_SENTENCES: a speaker's words are answered whole)."""
     current, quoted, added = best, opens_quote(best.text), 0
     while (after := following(current)) is not None and after.key != current.key:
         if after not in chosen:
             limit = MAX_QUOTE_SENTENCES if quoted else MAX_LOOKAHEAD
             if added >= limit or not (quoted or continues(after.text)):
                 return
-            if not quoted and not dated and _new_event(after.text):
-                return
             chosen.append(after)
             added += 1
         quoted = quoted != opens_quote(after.text)  # a quotation mark opens or closes
         current = after
-
-
-def _new_event(sentence: str) -> bool:
-    """Whether a sentence opens with its own time before its pronoun ("In December, he")."""
-    match = _LEANS_BACK.match(sentence)
-    return bool(match and match.group(1) and _TIME_WORDS.search(match.group(1)))
 
 
 def _extend(

@@ -19,7 +19,6 @@ from rag.documents import SourceDocument
 from rag.encoders.reader import SentenceReader
 from rag.reader.abstention import Verdict
 from rag.reader.choice import Selection, choose_sentences, leaning_pronoun
-from rag.reader.discourse import MAX_UNSTATED, next_sentences, states
 from rag.reader.overview import Line, Openings, Overview
 from rag.reader.people import Antecedent
 from rag.reader.references import PronounReferences, say_who
@@ -82,7 +81,6 @@ class ArticleReader:
         self._references = PronounReferences(chunks)
         self.predecessor = sentence_predecessors(chunks, {d.name: d.text for d in documents})
         self._successor = {before: key for key, before in self.predecessor.items()}
-        self._below = next_sentences(chunks)
         self._openings = Openings(chunks, documents)
 
     def rank(
@@ -118,10 +116,7 @@ class ArticleReader:
             (p.source, s, e) for p in ranked for s, e in self.retriever.chunk(p.chunk_id).sentences
         }
         kept = [c for key, c in scored.items() if key in keep]
-        below = self._lines_below(question, kept, scored)
-        if self.model is not None:
-            below = list(self._read(question, {c.key: c for c in below}).values())
-        return ranked, kept + below
+        return ranked, kept
 
     def _read(
         self, question: Question, scored: dict[SentenceKey, Candidate]
@@ -134,41 +129,6 @@ class ArticleReader:
         for c, r in zip(top, readings, strict=True):
             out[c.key] = replace(c, reading=r.probability, short=r.span)
         return out
-
-    def _lines_below(
-        self, question: Question, kept: list[Candidate], scored: dict[SentenceKey, Candidate]
-    ) -> list[Candidate]:
-        """The lines under the kept headings and question lines, when no kept passage
-        holds them: they answer in their place (discourse.py)."""
-        have = {c.key for c in kept}
-        keys: list[SentenceKey] = []
-        for candidate in kept:
-            key: SentenceKey | None = candidate.key
-            text = candidate.text
-            for _ in range(MAX_UNSTATED + 1):
-                if states(text) or (key := self._below.get(key)) is None:
-                    break
-                source, start, end = key
-                text = self._documents[source].text[start:end]
-                if key not in have:
-                    keys.append(key)
-        keys = list(dict.fromkeys(keys))
-        vectors = self.vectors.sentences(keys) if keys else {}
-        extra = []
-        for key in keys:
-            if key in scored:
-                extra.append(scored[key])
-                continue
-            source, start, end = key
-            document = self._documents[source]
-            text = document.text[start:end]
-            sentence = (source, start, end, text, document.section_at(start))
-            extra.append(
-                self.scorer.score(
-                    question, sentence, vectors.get(key), self._leaning_antecedent(key, text)
-                )
-            )
-        return extra
 
     def choose(self, question: Question, candidates: list[Candidate]) -> Selection:
         """The answer sentences among ``candidates``, with the neighbours they need."""
