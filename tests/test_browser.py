@@ -174,6 +174,12 @@ def test_answer_citations_and_article_panel(page, assistant) -> None:  # noqa: A
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(shown_text(expected))
     assert "\\" not in copied and "<small>" not in copied and "**" not in copied
+    # docs/chat-desktop.png and docs/chat-phone.png are these.
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.mouse.move(0, 0)
+    page.screenshot(
+        path=str(ARTIFACTS / f"chat-{'desktop' if page.viewport == DESKTOP else 'phone'}.png")
+    )
 
     # Markup in a question is shown as text, never run.
     markup = "<img src=x onerror=alert(1)><script>alert(2)</script> who is the author?"
@@ -233,10 +239,9 @@ def test_follow_up_retry_and_citation_links(page, assistant) -> None:  # noqa: A
         assert sheet.is_hidden()
     # Every text readable: AA contrast in the light theme (the dark one: below).
     assert _low_contrast(page) == []
-    # docs/chat-desktop.png and docs/chat-phone.png are these.
     ARTIFACTS.mkdir(exist_ok=True)
     name = "desktop" if page.viewport == DESKTOP else "phone"
-    page.screenshot(path=str(ARTIFACTS / f"chat-{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"chat-{name}-follow-up.png"))
 
 
 def test_controls_show_only_when_they_do_something(page, assistant) -> None:  # noqa: ANN001
