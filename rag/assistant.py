@@ -97,6 +97,7 @@ class Assistant:
         self._embed = load_onnx_minilm()
         self._reader_model = load_reader()
         self._reopen = threading.Lock()
+        self._suggested: tuple[Opened, list[str]] | None = None
         self._open(progress)
 
     def _open(self, progress: Callable[[int, int], None] | None = None) -> None:
@@ -210,10 +211,13 @@ class Assistant:
         """Questions to offer before any is asked, each one the articles answer."""
         self.refresh()
         opened, offered = self._opened, []
+        if self._suggested is not None and self._suggested[0] is opened:
+            return list(self._suggested[1])  # each page load asks: made once per index
         for alternatives in candidate_questions(opened.index.documents):
             answered = (q for q in alternatives if self._evidence(q, [], opened).answerable)
             offered.extend(filter(None, [next(answered, None)]))
-        return offered
+        self._suggested = (opened, offered)
+        return list(offered)
 
     def _asked(self, sources: Collection[str] | None, opened: Opened) -> frozenset[str] | None:
         """The articles a question is asked of: all (None), or ``sources``, which must

@@ -427,6 +427,49 @@ def test_add_an_article_from_the_page_then_ask_it(tmp_path: Path, viewport: dict
             context.close()
 
 
+def test_an_article_added_while_serving_shows_on_the_next_load(tmp_path: Path) -> None:
+    """`rag add` while the page is open: a reload shows both articles (heading, picker,
+    ticks), the Markdown one without its front matter or heading marks, and the picker
+    follows the article an answer cites."""
+    from playwright.sync_api import sync_playwright
+
+    from rag import Assistant, Settings
+    from rag.adding import add_article
+    from ui.server import build_server
+
+    from conftest import make_seeds
+
+    seeds = make_seeds(tmp_path / "seeds")
+    settings = Settings(seeds_dir=seeds, index_dir=tmp_path / "index", llm="extractive")
+    bakery = tmp_path / "harbor-bakery.md"
+    bakery.write_text(
+        "---\ntitle: Harbor Bakery names a new chairman\nauthor: Ann Lee\n---\n"
+        "# Harbor Bakery names a new chairman\n\nHarbor Bakery said on Monday that Mira Osei"
+        " will become its chairman in March, succeeding the founder.\n",
+        encoding="utf-8",
+    )
+    with serve_in_thread(build_server(Assistant(settings))) as url, sync_playwright() as p:
+        context, page = _open(p, url + "/", tmp_path / "profile", DESKTOP)
+        try:
+            assert not page.locator("#article-picker").is_visible()
+            add_article(str(bakery), seeds, 10**6)
+            page.reload(wait_until="load")
+            page.locator("#ask-articles").wait_for(timeout=ANSWER_WAIT_MS)
+            assert "2 articles" in page.locator("h2 + p").first.inner_text()
+            page.locator("#question textarea").fill("Who will become chairman of Harbor Bakery?")
+            page.locator("#ask").click()
+            _answered(page, 1)
+            panel = page.locator("#article-view").inner_text()
+            assert panel.startswith("Harbor Bakery names a new chairman")  # no "---", no "#"
+            assert (
+                "author:" not in panel
+                and "Mira Osei" in page.locator("#article-view mark").first.inner_text()
+            )
+            assert "Harbor Bakery" in page.locator("#article-picker input").input_value()
+        finally:
+            context.close()
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_dark_theme_and_keyboard_alone(
     page_url: str,

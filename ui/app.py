@@ -97,6 +97,16 @@ class AssistantPool:
             return self._assistants[answerer]
 
 
+def _source_shown(assistant: Any, answer: Any, source: str | None = None) -> str:
+    """The article the panel shows: ``source``, else the one the answer cites first,
+    else the first."""
+    names = [d.name for d in assistant.index.documents]
+    if source in names:
+        return source
+    cited = [c.source for c in getattr(answer, "citations", ()) if c.source in names]
+    return cited[0] if cited else names[0]
+
+
 def _article_html(
     assistant: Any, answer: Any, index: int | None = None, source: str | None = None
 ) -> str:
@@ -104,14 +114,14 @@ def _article_html(
     the answer's citations in it highlighted."""
     documents = {d.name: d for d in assistant.index.documents}
     cited = [c for c in getattr(answer, "citations", ())]
-    if source not in documents:
-        source = cited[0].source if cited else next(iter(documents))
-    document = documents[source]
+    document = documents[_source_shown(assistant, answer, source)]
+    source = document.name
     return highlighted_article(
         document.text,
         [c for c in cited if c.source == source],
         index if answer else None,
         article_parts(document),
+        document.body_start,
     )
 
 
@@ -199,6 +209,12 @@ def build_app(
     running, idle = gr.update(visible=True), gr.update(visible=False)
     runs = AnswerRuns()
 
+    def _picked(answer: Any) -> Any:
+        """The article picker set to the article the panel now shows."""
+        if len(assistant.index.documents) < 2:
+            return gr.skip()
+        return gr.update(value=_source_shown(assistant, answer))
+
     def respond(
         message: str,
         history: list[dict[str, Any]],
@@ -206,9 +222,9 @@ def build_app(
         answers: dict[int, Any],
         scope: list[str],
         request: gr.Request,
-    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, ...]]:
         if not message.strip():
-            yield gr.skip(), history, gr.skip(), answers, idle
+            yield gr.skip(), history, gr.skip(), answers, idle, gr.skip()
             return
         session = request.session_hash or ""
         calls = runs.start(session)
@@ -224,13 +240,13 @@ def build_app(
         answerer: str,
         answers: dict[int, Any],
         scope: list[str],
-    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, ...]]:
         """The reply's steps, each model read inside ``calls`` so Stop can cut it."""
         asked = [*history, {"role": "user", "content": message}]
         if answerer != "extractive":
             # A model may be long in coming to its first word (loading, a long prompt, a
             # busy server): Stop shows from the start, not from that word.
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), running
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip(), running, gr.skip()
         try:
             current = pool.get(answerer)
             replies = stream_reply(current, message, history, answers, scope)
@@ -239,10 +255,10 @@ def build_app(
         except QuestionError as exc:
             # The question stays in its box, not posted as a bubble (it may be 20,000
             # characters): the error says what to change.
-            yield message, [*history, error_message(exc)], gr.skip(), answers, idle
+            yield message, [*history, error_message(exc)], gr.skip(), answers, idle, gr.skip()
             return
         except RagError as exc:
-            yield "", [*asked, error_message(exc)], gr.skip(), answers, idle
+            yield "", [*asked, error_message(exc)], gr.skip(), answers, idle, gr.skip()
             return
         index = len(history) + 1  # the answer message follows the user message
         written = asked  # what stays on the page if Stop cuts the answer
@@ -252,7 +268,7 @@ def build_app(
                     # Stopped: the cut call's error or stand-in answer is not shown.
                     shown = written
                     break
-                yield "", shown, gr.skip(), answers, running
+                yield "", shown, gr.skip(), answers, running, gr.skip()
                 written = shown
                 try:
                     shown, answer = calls.run(next, replies)
@@ -261,10 +277,10 @@ def build_app(
         finally:
             replies.close()
         if answer is None:
-            yield "", shown, gr.skip(), answers, idle
+            yield "", shown, gr.skip(), answers, idle, gr.skip()
             return
         answers = {**answers, index: answer}
-        yield "", shown, _article_html(assistant, answer, index), answers, idle
+        yield "", shown, _article_html(assistant, answer, index), answers, idle, _picked(answer)
 
     def stop_answer(request: gr.Request) -> Any:
         runs.stop(request.session_hash or "")
@@ -276,10 +292,10 @@ def build_app(
         answers: dict[int, Any],
         scope: list[str],
         request: gr.Request,
-    ) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+    ) -> Iterator[tuple[Any, ...]]:
         users = [i for i, turn in enumerate(history) if turn["role"] == "user"]
         if not users:
-            yield gr.skip(), history, gr.skip(), answers, idle
+            yield gr.skip(), history, gr.skip(), answers, idle, gr.skip()
             return
         last = users[-1]
         question = message_text(history[last]["content"])
@@ -289,7 +305,9 @@ def build_app(
     def select(answers: dict[int, Any], event: gr.SelectData) -> Any:
         index = event.index if isinstance(event.index, int) else event.index[0]
         found = index if index in answers else index - 1  # a sources block: its answer
-        return _article_html(assistant, answers[found], found) if found in answers else gr.skip()
+        if found not in answers:
+            return gr.skip(), gr.skip()
+        return _article_html(assistant, answers[found], found), _picked(answers[found])
 
     def cleared() -> tuple[Any, Any, Any]:
         return "", _article_html(assistant, None), {}
@@ -416,7 +434,7 @@ def build_app(
                 )
                 article = gr.HTML(_article_html(assistant, None), elem_id="article-view")
         inputs = [box, chatbot, answerer, answers, scope]
-        outputs = [box, chatbot, article, answers, stop]
+        outputs = [box, chatbot, article, answers, stop, picker]
         events = [
             box.submit(respond, inputs, outputs, api_visibility="private"),
             send.click(respond, inputs, outputs, api_visibility="private"),
@@ -439,7 +457,7 @@ def build_app(
         )
         # The chat's own trash icon empties the chat: the highlights go with it.
         chatbot.clear(cleared, None, [box, article, answers], api_visibility="private")
-        chatbot.select(select, [answers], [article], api_visibility="private")
+        chatbot.select(select, [answers], [article, picker], api_visibility="private")
         picker.input(pick, [picker, answers], [article], api_visibility="private")
         add_button.click(
             add,
@@ -454,6 +472,27 @@ def build_app(
                 return assistant.ask(question).to_dict()
             except RagError as exc:
                 return {"error": str(exc)}
+
+        def opened() -> tuple[Any, ...]:
+            """The page as the articles are now: one added since the page was built (by
+            `rag add`, or dropped into seeds/) shows on the next load."""
+            try:
+                assistant.refresh()
+            except RagError:
+                pass  # the page keeps the articles it has; the next question says why
+            many = len(assistant.index.documents) > 1
+            choices = _article_choices(assistant)
+            return (
+                _heading_html(assistant),
+                gr.update(choices=choices, value=choices[0][1], visible=many),
+                gr.update(choices=choices, visible=many),
+                _article_html(assistant, None),
+                gr.Dataset(samples=_suggested(assistant)),
+            )
+
+        app.load(
+            opened, None, [heading, picker, scope, article, examples], api_visibility="private"
+        )
 
         gr.api(ask, api_name="ask")
     return app

@@ -32,28 +32,41 @@ def article_parts(document: Any) -> list[tuple[int, int, str]]:
     return sorted(set(parts))
 
 
+# A Markdown heading's marks: the panel shows the heading, styled, without them.
+_HEADING_MARKS = re.compile(r"^#{1,6}[ \t]+|[ \t]+#+[ \t]*$")
+
+
 def highlighted_article(
     text: str,
     citations: Sequence[Any],
     answer: int | None = None,
     parts: Sequence[tuple[int, int, str]] = (),
+    body_start: int = 0,
 ) -> str:
-    """HTML of ``text`` with each cited ``[start, end)`` wrapped in a numbered ``<mark>``
-    and each of ``parts`` (start, end, role) in a ``<span class="role">``; ``answer`` is
-    the chat message whose citations these are (the page's script waits for it).
+    """HTML of ``text`` from ``body_start`` on (not Markdown's front matter), with each
+    cited ``[start, end)`` wrapped in a numbered ``<mark>`` and each of ``parts`` (start,
+    end, role) in a ``<span class="role">``; ``answer`` is the chat message whose
+    citations these are (the page's script waits for it).
 
     >>> highlighted_article("a <b> c", [type("C", (), {"n": 1, "start": 2, "end": 5})()], 1)
     '<div class="article" data-answer="1">a <mark id="cite-1" data-n="1">&lt;b&gt;</mark> c</div>'
     >>> highlighted_article("Title\\nBody.", [], None, [(0, 5, "headline")])
     '<div class="article" data-answer=""><span class="headline">Title</span>\\nBody.</div>'
+    >>> highlighted_article("---\\nx: 1\\n---\\n# Title\\n", [], None, [(13, 20, "headline")], 13)
+    '<div class="article" data-answer=""><span class="headline">Title</span>\\n</div>'
     """
     marks = sorted({(c.start, c.end, c.n) for c in citations if 0 <= c.start < c.end <= len(text)})
     spans = [(s, e, r) for s, e, r in parts if 0 <= s < e <= len(text)]
-    cuts = sorted({0, len(text), *(x for s, e, _ in [*marks, *spans] for x in (s, e))})
+    edges = (x for s, e, _ in [*marks, *spans] for x in (s, e) if x > body_start)
+    cuts = sorted({body_start, len(text), *edges})
     out, labelled = [], set()
     for a, b in zip(cuts, cuts[1:], strict=False):
+        role = next((r for s, e, r in spans if s <= a and b <= e), None)
+        shown = text[a:b]
+        if role in ("headline", "heading"):
+            shown = _HEADING_MARKS.sub("", shown)
         # Runs of spaces inside a line are blanked Markdown markup: shown as one space.
-        piece = html.escape(re.sub(r"(?<=\S)[ \t]{2,}", " ", text[a:b]))
+        piece = html.escape(re.sub(r"(?<=\S)[ \t]{2,}", " ", shown))
         # Overlapping quotes: the earlier one shows the shared text.
         n = next((n for s, e, n in marks if s <= a and b <= e), None)
         if n is not None:
@@ -62,7 +75,6 @@ def highlighted_article(
             ident = f'id="cite-{n}" ' if first else ""
             label = "" if first else ' class="more"'
             piece = f'<mark {ident}data-n="{n}"{label}>{piece}</mark>'
-        role = next((r for s, e, r in spans if s <= a and b <= e), None)
         if role is not None:
             piece = f'<span class="{role}">{piece}</span>'
         out.append(piece)
