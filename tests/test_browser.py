@@ -276,7 +276,14 @@ def test_controls_show_only_when_they_do_something(page, assistant) -> None:  # 
     assert page.locator("#suggestions button").all_inner_texts() == offered
     timed(lambda: _ask(page, "Who is Daniel Zhang?"))
     timed(lambda: _ask(page, "and what did he take over in September?"))
+    # Scrolled down to the suggestions (on a phone the chat is then off screen): the
+    # answer is brought back into view.
+    page.get_by_role("button", name=SUMMARY).scroll_into_view_if_needed()
+    page.mouse.wheel(0, 400)
     timed(lambda: (page.get_by_role("button", name=SUMMARY).click(), _answered(page, 5)))
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.querySelector('#chat').getBoundingClientRect().top") >= -1
+    assert _in_view(page, _message(page, 5))
     assert _message(page, 4).inner_text() == SUMMARY
     summary = assistant.ask(SUMMARY)
     assert _message(page, 5).inner_text() == _shown(assistant, summary)

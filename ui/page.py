@@ -106,8 +106,14 @@ PAGE_JS = r"""
       .forEach((m) => m.classList.remove('current'));
     mark.classList.add('current');
   };
-  window.ragScrollArticle = () =>
+  // After an answer: the panel to its first highlight; and when the window was scrolled
+  // past the chat's top (a suggestion tapped below it on a phone), back to the chat,
+  // which shows its latest answer.
+  window.ragScrollArticle = () => {
     scrollPanelTo(document.querySelector('#article-view mark'));
+    const chat = document.querySelector('#chat');
+    if (chat && chat.getBoundingClientRect().top < 0) chat.scrollIntoView({ block: 'start' });
+  };
 
   const linkify = (root) => {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
