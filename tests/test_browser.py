@@ -279,7 +279,7 @@ def test_controls_show_only_when_they_do_something(page, assistant) -> None:  # 
     # Scrolled down to the suggestions (on a phone the chat is then off screen): the
     # answer is brought back into view.
     page.get_by_role("button", name=SUMMARY).scroll_into_view_if_needed()
-    page.mouse.wheel(0, 400)
+    page.evaluate("window.scrollBy(0, 400)")
     timed(lambda: (page.get_by_role("button", name=SUMMARY).click(), _answered(page, 5)))
     page.wait_for_timeout(500)
     assert page.evaluate("document.querySelector('#chat').getBoundingClientRect().top") >= -1

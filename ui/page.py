@@ -53,6 +53,10 @@ CSS = """
 .article mark.current { outline: 2px solid #c28a00; background: #ffd23f; }
 .article mark.more::before { content: none; }
 #chat .message-content .md { white-space: pre-wrap; }
+/* A phone's chat is shorter, so the question box and the suggestions fit on the first
+   screen with it. */
+@media (max-width: 640px) { #chat { height: 360px !important; } }
+#chat .placeholder-content { padding: 0 1rem; }
 /* The chat's clear and copy-all buttons on a strip of their own, not floating over the
    message scrolled under them (on a phone, over the first line of the question). */
 #chat .icon-button-wrapper.top-panel { position: static; display: flex;
