@@ -319,12 +319,15 @@ def chat(llm: str | None, fallback: str | None) -> None:
         if not message.strip():
             break
         click.echo("rag> ", nl=False)
+        # A model's words are shown as they come; the offline answer comes whole, and is
+        # shown as `rag ask` shows it, its short answer first.
+        streamed = assistant.model is not None
         answer = None
         try:
             for item in assistant.stream(message, history):
                 if isinstance(item, Answer):
                     answer = item
-                else:
+                elif streamed:
                     click.echo(item, nl=False)
         except RagError as exc:
             click.echo(f"\nError: {exc}")
@@ -332,13 +335,14 @@ def chat(llm: str | None, fallback: str | None) -> None:
         except KeyboardInterrupt:
             click.echo("\n(stopped)")
             continue
-        click.echo()
-        if answer is not None:
-            if answer.short:
-                click.echo(f"Answer: {answer.short}")
+        if answer is not None and not streamed:
+            click.echo(format_answer(answer))
+        elif answer is not None:
+            click.echo()
             details = format_citations(answer)
             if details:
                 click.echo(details)
+        if answer is not None:
             history += [
                 {"role": "user", "content": message},
                 {"role": "assistant", "content": answer.text},

@@ -51,6 +51,30 @@ def test_ask_builds_a_missing_index_and_prints_citations(tmp_path: Path) -> None
     assert (tmp_path / "index" / "chroma.sqlite3").exists()
 
 
+def test_chat_answers_a_follow_up_as_ask_answers_a_question(tmp_path: Path) -> None:
+    """`rag chat` with typed lines: each offline answer as `rag ask` prints it (the short
+    answer first), the follow-up read with the question before it; an empty line quits."""
+    import os
+    import subprocess
+    import sys
+
+    make_seeds(tmp_path / "seeds")
+    typed = "Who is the author of the article?\nAnd who edited it?\n\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "rag", "chat"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    turns = result.stdout.split("rag> ")[1:]
+    assert turns[0].startswith("Answer: Liu Baodan\n\nAuthor: Liu Baodan [1]")
+    assert turns[1].startswith("Answer: Zhang Xiaoling\n\nEditor: Zhang Xiaoling [1]")
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

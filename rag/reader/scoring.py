@@ -38,7 +38,10 @@ class Question:
     def analyse(
         cls, text: str, embedding: list[float], *, kind_from: str | None = None
     ) -> "Question":
-        """``kind_from`` is the text the answer kind is read from (default ``text``)."""
+        """``kind_from`` is the text the answer kind and the asked attribute are read from
+        (default ``text``): a follow-up joined to the question before it ("Who is the
+        author? And who edited it?") asks for its own kind and attribute, not the
+        earlier question's."""
         typed_text = kind_from if kind_from is not None else text
         return cls(
             text=text,
@@ -46,7 +49,7 @@ class Question:
             embedding=np.asarray(embedding, dtype=np.float32),
             kind=expected_type(typed_text),
             counted=counted_noun(typed_text),
-            focus=focus_word(text),
+            focus=focus_word(typed_text),
         )
 
 
