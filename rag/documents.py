@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag.errors import SourceError
+from rag.errors import SourceError, UnknownArticleError
 from rag.formats import ARTICLE_SUFFIXES, Extracted, read_article
 from rag.layout import byline_name, units
 from rag.reader.dateline import DATELINE_LINES, is_dateline
@@ -129,14 +129,14 @@ def article_paths(seeds_dir: Path) -> list[Path]:
     )
 
 
-def no_article_named(name: str, seeds_dir: Path) -> SourceError:
+def no_article_named(name: str, seeds_dir: Path) -> UnknownArticleError:
     """The error for asking after an article that is not in ``seeds_dir``: it names
     those that are."""
     try:
         there = ", ".join(p.name for p in article_paths(seeds_dir)) or "none"
     except SourceError:
         there = "none"
-    return SourceError(f"no article named {name!r} in {seeds_dir} (there are: {there})")
+    return UnknownArticleError(f"no article named {name!r} in {seeds_dir} (there are: {there})")
 
 
 def seeds_signature(seeds_dir: Path) -> tuple[tuple[str, int, int], ...]:

@@ -6,6 +6,8 @@ single ``Error: ...`` line with exit status 1.
     RagError
     ├── QuestionError      the question is empty, too long or not text
     ├── SourceError        seeds/ is missing, empty, or holds an unreadable article
+    │   └── UnknownArticleError   a question asked of an article seeds/ does not hold
+    │                             (a QuestionError too: the asker named it)
     ├── IndexStoreError    the index folder is not a usable Chroma store
     ├── GoldSetError       a gold question file is malformed
     └── LLMError           the language model failed (server down, timeout, 401, 429, 5xx,
@@ -23,6 +25,10 @@ class QuestionError(RagError):
 
 class SourceError(RagError):
     """The source articles cannot be loaded."""
+
+
+class UnknownArticleError(SourceError, QuestionError):
+    """A question or command names an article that is not in seeds/."""
 
 
 class IndexStoreError(RagError):

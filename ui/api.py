@@ -30,9 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.answer import Answer
 from rag.deadline import CallScope
-from rag.documents import no_article_named
 from rag.embedding import token_counter
-from rag.errors import LLMError, QuestionError, RagError
+from rag.errors import LLMError, QuestionError, RagError, UnknownArticleError
 
 MODEL_ID = "rag-article-assistant"
 
@@ -243,16 +242,6 @@ def build_api(
     def chat(request: ChatRequest) -> Any:
         question, history = _split(request.messages)
         instructions = _instructions(request.messages)
-        if request.articles:
-            try:
-                assistant.refresh()  # an article dropped into seeds/ a moment ago counts
-            except RagError as exc:
-                raise ApiError(500, str(exc), "server_error") from None
-        known = {d.name for d in assistant.index.documents}
-        for name in request.articles or ():
-            if name not in known:
-                message = str(no_article_named(name, assistant.settings.seeds_dir))
-                raise ApiError(400, message, "invalid_request_error", "article_not_found")
         created, ident = int(time.time()), f"chatcmpl-{uuid.uuid4().hex}"
         leave = admission.enter()
         # The model calls this request makes, so a client that leaves can cut them.
@@ -266,7 +255,9 @@ def build_api(
                     # errors here.
                     first = next(stream)
                 except QuestionError as exc:
-                    raise ApiError(400, str(exc), "invalid_request_error") from None
+                    # An unknown article is the asker's to fix, like a bad question.
+                    code = "article_not_found" if isinstance(exc, UnknownArticleError) else None
+                    raise ApiError(400, str(exc), "invalid_request_error", code) from None
                 except LLMError as exc:
                     raise ApiError(500, str(exc), "model_error") from None
                 except RagError as exc:
