@@ -335,18 +335,20 @@ def chat(llm: str | None, fallback: str | None) -> None:
         except KeyboardInterrupt:
             click.echo("\n(stopped)")
             continue
-        if answer is not None and not streamed:
-            click.echo(format_answer(answer))
-        elif answer is not None:
+        if answer is None:
+            click.echo()
+            continue
+        if streamed:
             click.echo()
             details = format_citations(answer)
             if details:
                 click.echo(details)
-        if answer is not None:
-            history += [
-                {"role": "user", "content": message},
-                {"role": "assistant", "content": answer.text},
-            ]
+        else:
+            click.echo(format_answer(answer))
+        history += [
+            {"role": "user", "content": message},
+            {"role": "assistant", "content": answer.text},
+        ]
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
