@@ -5,7 +5,6 @@ article, on a desktop and on a phone. Each wait is bounded.
 """
 
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,9 +14,8 @@ import pytest
 from rag.suggestions import SUMMARY
 from ui.messages import shown_text
 
-from conftest import ROOT, serve_in_thread
+from conftest import CHROMIUM, CHROMIUM_FLAGS, ROOT, serve_in_thread
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_BROWSER = Path(CHROMIUM).exists()
 try:
     import playwright  # noqa: F401
@@ -30,16 +28,6 @@ pytestmark = [
     pytest.mark.slow,
 ]
 ARTIFACTS = ROOT / "test-artifacts"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ANSWER_WAIT_MS = 120_000  # a loaded 2-core machine; an answer normally takes well under 1 s
@@ -61,7 +49,7 @@ def _open(p, url: str, profile: Path, viewport: dict[str, int]):  # noqa: ANN001
         str(profile),
         executable_path=CHROMIUM,
         headless=True,
-        args=FLAGS,
+        args=CHROMIUM_FLAGS,
         viewport=viewport,
     )
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
@@ -489,7 +477,7 @@ def test_dark_theme_and_keyboard_alone(
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport=viewport, color_scheme="dark")
             page.goto(page_url, wait_until="load")

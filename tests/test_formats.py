@@ -21,7 +21,7 @@ from rag.formats import read_article
 from rag.reader.evidence import shown
 from rag.sentences import split_sentences
 
-from conftest import ARTICLE
+from conftest import ARTICLE, CHROMIUM, CHROMIUM_FLAGS
 
 LINES = [line.strip() for line in ARTICLE.read_text(encoding="utf-8").splitlines() if line.strip()]
 HEADINGS = ["Leadership Change in Taotian", "Alibaba Streamlining"]
@@ -115,12 +115,9 @@ def test_pdf_printed_by_a_browser(tmp_path: Path) -> None:
     page = tmp_path / "story.html"
     page.write_text(news_page(LINES[0], _body_lines()), encoding="utf-8")
     pdf = tmp_path / "story.pdf"
-    subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--no-first-run",
-         f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri()],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+    printing = [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"]
+    command = [CHROMIUM, *CHROMIUM_FLAGS, *printing, page.as_uri()]
+    subprocess.run(command, capture_output=True, timeout=120, check=True)
     document = load_document(pdf, tmp_path)
     read = _sentences(document.text)
     found = [s for s in ORIGINAL[1:] if s in read]
