@@ -473,13 +473,18 @@ def build_app(
             except RagError as exc:
                 return {"error": str(exc)}
 
+        built = assistant.index  # what the page was built with; replaced when reopened
+
         def opened() -> tuple[Any, ...]:
             """The page as the articles are now: one added since the page was built (by
-            `rag add`, or dropped into seeds/) shows on the next load."""
+            `rag add`, or dropped into seeds/) shows on the next load. Unchanged, nothing
+            is sent: nothing is re-drawn under a reader who has started to type or Tab."""
             try:
                 assistant.refresh()
             except RagError:
                 pass  # the page keeps the articles it has; the next question says why
+            if assistant.index is built:
+                return (gr.skip(),) * 5
             many = len(assistant.index.documents) > 1
             choices = _article_choices(assistant)
             return (
