@@ -34,6 +34,7 @@ from rag.prompt import (
 )
 from rag.reader.abstention import judge
 from rag.reader.acronyms import acronym_table, expand_acronyms, vocabulary
+from rag.reader.credits import AUTHOR, credit_asked
 from rag.reader.dateline import asks_date
 from rag.reader.evidence import ArticleReader, Evidence, quoted
 from rag.reader.overview import asks_overview, names_the_article
@@ -252,9 +253,17 @@ class Assistant:
                 # "Summarize the article on when the plant opened" asks what the topic
                 # asks: the reader's model reads questions, not requests for a summary.
                 asked = overview.topic
-        if asks_date(asked) and whole_article:
-            # "When was this published?": the article's dateline, like its credit line.
-            evidence = opened.reader.dateline(message, self._analyse(asked), started, sources)
+        # "When was this published?", "Who wrote this?": the article's dateline or byline,
+        # wherever it is (a front matter's author is in no passage).
+        line_of = (
+            opened.reader.dateline
+            if asks_date(asked)
+            else opened.reader.byline
+            if credit_asked(asked) == AUTHOR
+            else None
+        )
+        if line_of is not None and whole_article:
+            evidence = line_of(message, self._analyse(asked), started, sources)
             if evidence is not None:
                 return evidence
         standalone = self.standalone(asked, history)

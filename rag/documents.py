@@ -100,6 +100,11 @@ def parse_document(name: str, text: str, extracted: Extracted | None = None) -> 
         heading = _looks_like_heading(line, is_markdown)
         if heading and (offset, offset + len(line)) not in datelines:
             headings.append((offset, offset + len(line), heading))
+    # Front matter's author and date, when the body has no line giving them: quotable too.
+    byline_span = byline_span or extracted.byline_span
+    dated = extracted.date_span
+    if dated and not datelines and is_dateline(text[dated[0] : dated[1]]):
+        datelines.append(dated)
     sections = tuple(
         Section(heading, start, headings[i + 1][0] if i + 1 < len(headings) else len(text))
         for i, (start, _end, heading) in enumerate(headings)

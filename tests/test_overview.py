@@ -118,7 +118,53 @@ def test_an_article_without_a_dateline_does_not_say_when_it_appeared(assistant) 
 
 
 def test_the_dateline_of_the_article_named(two_articles) -> None:  # noqa: ANN001
-    # Its dateline line (front matter is never quoted: it is not the article's text); the
-    # other article has no date line.
+    # Its dateline line, not the front matter's date, which answers only when the body
+    # gives none; the other article has no date line.
     answer = two_articles.ask("When was the Acme article published?")
     assert _quotes(answer) == ["Published: March 3, 2024"]
+
+
+POST = """---
+title: Harbor Bakery names a new chairman
+author: "Ann Lee"
+date: 2024-12-21
+---
+
+# Harbor Bakery names a new chairman
+
+Harbor Bakery said on Monday that Mira Osei will become its chairman in March, succeeding
+the founder, Tom Reyes.
+
+Osei joined the bakery in 2015 as its head of finance. Reyes founded Harbor Bakery in 1988
+with one shop in Portland.
+"""
+
+
+@pytest.fixture(scope="module")
+def post(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("post")
+    (root / "seeds").mkdir()
+    (root / "seeds" / "post.md").write_text(POST, "utf-8")
+    return Assistant(Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive"))
+
+
+def test_front_matter_says_who_wrote_the_post_and_when(post) -> None:  # noqa: ANN001
+    # A blog post's author and date are in its front matter only: the values are quoted
+    # (without YAML's quotes), at their offsets in the file.
+    for question, quote in (
+        ("Who wrote this article?", "Ann Lee"),
+        ("Who is the author?", "Ann Lee"),
+        ("When was this article published?", "2024-12-21"),
+    ):
+        answer = post.ask(question)
+        assert _quotes(answer) == [quote], question
+        (citation,) = answer.citations
+        assert POST[citation.start : citation.end] == quote
+    assert "Who wrote this article?" in post.suggestions()
+
+
+def test_a_person_called_by_surname_is_a_person(post) -> None:  # noqa: ANN001
+    # "Reyes" is Tom Reyes, named in full before: the sentence says who founded it.
+    answer = post.ask("Who founded Harbor Bakery?")
+    assert _quotes(answer) == ["Reyes founded Harbor Bakery in 1988\nwith one shop in Portland."]
+    assert answer.text.startswith("Reyes founded")  # a surname needs no "[Tom Reyes]" note

@@ -46,7 +46,8 @@ def highlighted_article(
     """HTML of ``text`` from ``body_start`` on (not Markdown's front matter), with each
     cited ``[start, end)`` wrapped in a numbered ``<mark>`` and each of ``parts`` (start,
     end, role) in a ``<span class="role">``; ``answer`` is the chat message whose
-    citations these are (the page's script waits for it).
+    citations these are (the page's script waits for it). Parts inside the front matter
+    (its author and date, which answers may quote) are shown under the headline.
 
     >>> highlighted_article("a <b> c", [type("C", (), {"n": 1, "start": 2, "end": 5})()], 1)
     '<div class="article" data-answer="1">a <mark id="cite-1" data-n="1">&lt;b&gt;</mark> c</div>'
@@ -54,29 +55,55 @@ def highlighted_article(
     '<div class="article" data-answer=""><span class="headline">Title</span>\\nBody.</div>'
     >>> highlighted_article("---\\nx: 1\\n---\\n# Title\\n", [], None, [(13, 20, "headline")], 13)
     '<div class="article" data-answer=""><span class="headline">Title</span>\\n</div>'
+    >>> highlighted_article("---\\nby: Al\\n---\\nT\\nB", [], None, [(8, 10, "byline")], 15)
+    '<div class="article" data-answer="">T\\n<span class="byline">Al</span>\\nB</div>'
     """
     marks = sorted({(c.start, c.end, c.n) for c in citations if 0 <= c.start < c.end <= len(text)})
     spans = [(s, e, r) for s, e, r in parts if 0 <= s < e <= len(text)]
-    edges = (x for s, e, _ in [*marks, *spans] for x in (s, e) if x > body_start)
-    cuts = sorted({body_start, len(text), *edges})
-    out, labelled = [], set()
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        role = next((r for s, e, r in spans if s <= a and b <= e), None)
-        shown = text[a:b]
-        if role in ("headline", "heading"):
-            shown = _HEADING_MARKS.sub("", shown)
-        # Runs of spaces inside a line are blanked Markdown markup: shown as one space.
-        piece = html.escape(re.sub(r"(?<=\S)[ \t]{2,}", " ", shown))
-        # Overlapping quotes: the earlier one shows the shared text.
-        n = next((n for s, e, n in marks if s <= a and b <= e), None)
-        if n is not None:
-            first = n not in labelled
-            labelled.add(n)
-            ident = f'id="cite-{n}" ' if first else ""
-            label = "" if first else ' class="more"'
-            piece = f'<mark {ident}data-n="{n}"{label}>{piece}</mark>'
-        if role is not None:
-            piece = f'<span class="{role}">{piece}</span>'
-        out.append(piece)
+    front = [(s, e) for s, e, _ in spans if e <= body_start]
+    # The front matter's parts go after the headline (the body's first line).
+    head = next((e for s, e, r in spans if r == "headline" and s >= body_start), None)
+    if head is None:
+        newline = text.find("\n", body_start)
+        head = newline if newline >= 0 and front else body_start
+    ranges = [(body_start, head), *front, (head, len(text))] if front else [(body_start, len(text))]
+    out: list[str] = []
+    labelled: set[int] = set()
+    for i, (lo, hi) in enumerate(ranges):
+        if 0 < i < len(ranges) - 1:
+            out.append("\n")
+        edges = (x for s, e, _ in [*marks, *spans] for x in (s, e) if lo < x < hi)
+        cuts = sorted({lo, hi, *edges})
+        out += [
+            _piece(text, a, b, marks, spans, labelled) for a, b in zip(cuts, cuts[1:], strict=False)
+        ]
     shown = "" if answer is None else str(answer)
     return f'<div class="article" data-answer="{shown}">{"".join(out)}</div>'
+
+
+def _piece(
+    text: str,
+    a: int,
+    b: int,
+    marks: list[tuple[int, int, int]],
+    spans: list[tuple[int, int, str]],
+    labelled: set[int],
+) -> str:
+    """``text[a:b]`` as HTML: escaped, in its citation's mark and its part's span."""
+    role = next((r for s, e, r in spans if s <= a and b <= e), None)
+    shown = text[a:b]
+    if role in ("headline", "heading"):
+        shown = _HEADING_MARKS.sub("", shown)
+    # Runs of spaces inside a line are blanked Markdown markup: shown as one space.
+    piece = html.escape(re.sub(r"(?<=\S)[ \t]{2,}", " ", shown))
+    # Overlapping quotes: the earlier one shows the shared text.
+    n = next((n for s, e, n in marks if s <= a and b <= e), None)
+    if n is not None:
+        first = n not in labelled
+        labelled.add(n)
+        ident = f'id="cite-{n}" ' if first else ""
+        label = "" if first else ' class="more"'
+        piece = f'<mark {ident}data-n="{n}"{label}>{piece}</mark>'
+    if role is not None:
+        piece = f'<span class="{role}">{piece}</span>'
+    return piece

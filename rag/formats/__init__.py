@@ -32,7 +32,9 @@ class Extracted:
 
     ``body_start`` is where the article's text begins (after Markdown front matter);
     title, byline and date are "" when the file does not say; ``headings`` are the
-    spans the format marks as headings (None: find them in the text).
+    spans the format marks as headings (None: find them in the text). ``byline_span``
+    and ``date_span`` are where the text gives the byline and date outside the body
+    (a front matter's ``author:`` and ``date:`` values), so an answer can quote them.
     """
 
     text: str
@@ -41,6 +43,8 @@ class Extracted:
     date: str = ""
     body_start: int = 0
     headings: tuple[tuple[int, int], ...] | None = None
+    byline_span: tuple[int, int] | None = None
+    date_span: tuple[int, int] | None = None
 
 
 # What a file of each kind starts with (a .docx is a zip archive).

@@ -91,15 +91,37 @@ def _field(fields: dict, *names: str) -> str:
     return ""
 
 
+def field_span(text: str, body_start: int, *names: str) -> tuple[int, int] | None:
+    """Where the front matter writes the first of ``names`` as a one-line value, without
+    its quotes; None when it is not there (or is a list or a block).
+
+    >>> text = chr(10).join(["---", "title: T", 'author: "Ann Lee"', "---", "Body."])
+    >>> span = field_span(text, 30, "author")
+    >>> text[span[0] : span[1]]
+    'Ann Lee'
+    """
+    for name in names:
+        # ``name: value`` (YAML) or ``name = "value"`` (TOML); not a list or a block.
+        value = r"(?P<q>[\"']?)(?P<value>[^\s\"'\[|>-][^\r\n]*?)(?P=q)"
+        line = re.compile(rf"^[ \t]*{name}[ \t]*[:=][ \t]*{value}[ \t]*$", re.M | re.I)
+        match = line.search(text, 0, body_start)
+        if match:
+            return match.span("value")
+    return None
+
+
 def read_markdown(text: str) -> Extracted:
     """A Markdown article: markup blanked, front matter read and kept out of the body."""
     fields, body_start = front_matter(text)
+    bylines, dates = ("author", "authors", "by"), ("date", "published", "pubDate")
     return Extracted(
         text[:body_start] + blank_markup(text[body_start:]),
         title=_field(fields, "title"),
-        byline=_field(fields, "author", "authors", "by"),
-        date=_field(fields, "date", "published", "pubDate"),
+        byline=_field(fields, *bylines),
+        date=_field(fields, *dates),
         body_start=body_start,
+        byline_span=field_span(text, body_start, *bylines) if fields else None,
+        date_span=field_span(text, body_start, *dates) if fields else None,
     )
 
 

@@ -10,7 +10,7 @@ or by a model reading the same evidence.
 
 import re
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from rag.answer import REFUSAL, Answer, Citation, Passage
@@ -171,12 +171,33 @@ class ArticleReader:
         """The dateline of the article asked about: the only one (of ``sources``), or the
         one ranked first. None when it has none: the question is then answered like any
         other."""
+        return self._article_line(self._openings.dateline, message, question, started, sources)
+
+    def byline(
+        self,
+        message: str,
+        question: Question,
+        started: float,
+        sources: Collection[str] | None = None,
+    ) -> Evidence | None:
+        """The byline of the article asked about, chosen as ``dateline`` chooses; None
+        when it has none."""
+        return self._article_line(self._openings.byline, message, question, started, sources)
+
+    def _article_line(
+        self,
+        line_of: Callable[[str], Line | None],
+        message: str,
+        question: Question,
+        started: float,
+        sources: Collection[str] | None,
+    ) -> Evidence | None:
         asked = [name for name in self._documents if not sources or name in sources]
         if len(asked) == 1:
-            line = self._openings.dateline(asked[0])
+            line = line_of(asked[0])
         else:
             ranked, _ = self.rank(question, sources)
-            line = self._openings.dateline(ranked[0].source) if ranked else None
+            line = line_of(ranked[0].source) if ranked else None
         return self._opening_evidence(message, question, [line] if line else [], started)
 
     def _opening_evidence(
@@ -239,10 +260,11 @@ class ArticleReader:
         )
 
     def _leaning_antecedent(self, key: SentenceKey, text: str) -> Antecedent | None:
-        """Who the "he" a sentence opens with stands for, when the sentences before say."""
+        """Who the "he" a sentence opens with stands for, when the sentences before say;
+        else whom a surname in it stands for ("Reyes": "Tom Reyes")."""
         who = self._references.who(key)
         if who is None or leaning_pronoun(text) != (who.start, who.end):
-            return None
+            return self._references.surname(key)
         return who
 
     def _quote(self, candidate: Candidate, chosen: set[SentenceKey]) -> str:

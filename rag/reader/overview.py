@@ -155,8 +155,10 @@ class Openings:
         by_source: dict[str, list[Chunk]] = {}
         for chunk in chunks:
             by_source.setdefault(chunk.source, []).append(chunk)
+        bylines = {d.name: d.byline_span for d in documents if d.byline_span}
         self._lines: dict[str, list[Line]] = {}
         self._datelines: dict[str, Line] = {}
+        self._bylines: dict[str, Line] = {}
         for source, ordered in sentences_by_source(chunks).items():
             spans = sorted({*((a, b) for a, b, _ in ordered), *headings.get(source, ())})
             text = texts[source]
@@ -165,6 +167,8 @@ class Openings:
             dated = [(a, b) for a, b in spans[:DATELINE_LINES] if is_dateline(text[a:b])]
             if dated:
                 self._datelines[source] = _line((source, *dated[0]), text, by_source[source])
+            if source in bylines:
+                self._bylines[source] = _line((source, *bylines[source]), text, by_source[source])
 
     def of(self, source: str, topic: str = "") -> list[Line]:
         """``source``'s opening; none when ``topic`` names what it is not about."""
@@ -172,11 +176,13 @@ class Openings:
         opened = set(content_terms(" ".join(line.text for line in lines)))
         return lines if set(content_terms(topic)) <= opened else []
 
-    def dateline(self, source: str | None = None) -> Line | None:
-        """``source``'s dateline; without a source, the only article's."""
-        if source is None:
-            return self._datelines.get(next(iter(self._lines))) if len(self._lines) == 1 else None
+    def dateline(self, source: str) -> Line | None:
+        """``source``'s dateline, if it has one."""
         return self._datelines.get(source)
+
+    def byline(self, source: str) -> Line | None:
+        """``source``'s byline ("By Jane Doe", "Author: ...", a front matter's author)."""
+        return self._bylines.get(source)
 
     def unnamed(self, sources: Collection[str] | None = None) -> list[Line]:
         """The opening of the only article (of ``sources``); with several, each one's

@@ -162,6 +162,32 @@ def antecedents(sentences: list[str]) -> list[Antecedent | None]:
     return found
 
 
+def surnames(sentences: list[str]) -> list[Antecedent | None]:
+    """For each of ``sentences`` (in reading order), the first word that is the surname of
+    someone named in full before it, when the sentence does not name them in full: news
+    writing calls a person by surname after the first mention ("Reyes founded it").
+
+    >>> surnames(["The founder, Tom Reyes, spoke.", "Reyes founded it in 1988."])[1]
+    Antecedent(start=0, end=5, name='Tom Reyes')
+    """
+    known: dict[str, str] = {}
+    found: list[Antecedent | None] = []
+    for sentence in sentences:
+        named = person_names(sentence)
+        found.append(
+            next(
+                (
+                    Antecedent(m.start(), m.end(), known[m.group(0)])
+                    for m in re.finditer(r"\b[A-Z][A-Za-z'’-]+\b", sentence)
+                    if m.group(0) in known and known[m.group(0)] not in named
+                ),
+                None,
+            )
+        )
+        known.update((name.split()[-1], name) for name in named)
+    return found
+
+
 def resolve_pronouns(sentences: list[str]) -> list[str]:
     """``sentences`` with the pronoun :func:`antecedents` finds replaced by the name.
 

@@ -8,8 +8,10 @@ first use, over the source's sentences in reading order (the index resolves the 
 way for its second reading of each sentence).
 """
 
+from collections.abc import Callable
+
 from rag.chunking import Chunk, sentences_by_source
-from rag.reader.people import Antecedent, antecedents
+from rag.reader.people import Antecedent, antecedents, surnames
 
 SentenceKey = tuple[str, int, int]
 
@@ -19,26 +21,41 @@ class PronounReferences:
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self._sentences = sentences_by_source(chunks)
-        self._resolved: dict[str, dict[SentenceKey, Antecedent]] = {}
+        self._resolved: dict[tuple[str, str], dict[SentenceKey, Antecedent]] = {}
 
     def who(self, key: SentenceKey) -> Antecedent | None:
         """Who the sentence at ``key``'s first personal pronoun stands for, if anyone."""
+        return self._found(antecedents, key)
+
+    def surname(self, key: SentenceKey) -> Antecedent | None:
+        """Whom a surname in the sentence at ``key`` stands for ("Reyes": "Tom Reyes"), when
+        the article named them in full before."""
+        return self._found(surnames, key)
+
+    def _found(
+        self, find: Callable[[list[str]], list[Antecedent | None]], key: SentenceKey
+    ) -> Antecedent | None:
         source = key[0]
-        if source not in self._resolved:
+        if (find.__name__, source) not in self._resolved:
             ordered = self._sentences.get(source, [])
-            found = antecedents([text for _, _, text in ordered])
-            self._resolved[source] = {
+            found = find([text for _, _, text in ordered])
+            self._resolved[find.__name__, source] = {
                 (source, start, end): who
                 for (start, end, _), who in zip(ordered, found, strict=True)
                 if who is not None
             }
-        return self._resolved[source].get(key)
+        return self._resolved[find.__name__, source].get(key)
 
 
 def say_who(text: str, who: Antecedent) -> str:
-    """``text`` with the name in brackets after the pronoun it stands for.
+    """``text`` with the name in brackets after the pronoun it stands for (as it is, when
+    it says a surname: "Reyes" needs no note).
 
     >>> say_who("In June, he left.", Antecedent(9, 11, "Joe Tsai"))
     'In June, he [Joe Tsai] left.'
+    >>> say_who("Tsai left.", Antecedent(0, 4, "Joe Tsai"))
+    'Tsai left.'
     """
+    if who.name.endswith(" " + text[who.start : who.end]):
+        return text
     return f"{text[: who.end]} [{who.name}]{text[who.end :]}"
