@@ -98,7 +98,8 @@ class Assistant:
         self._embed = load_onnx_minilm()
         self._reader_model = load_reader()
         self._reopen = threading.Lock()
-        self._suggested: tuple[Opened, list[str]] | None = None
+        # The suggestions made for each choice of articles, with the index they were made on.
+        self._suggested: tuple[Opened, dict[frozenset[str] | None, list[str]]] | None = None
         self._open(progress)
 
     def _open(self, progress: Callable[[int, int], None] | None = None) -> None:
@@ -208,17 +209,25 @@ class Assistant:
                 return rewrite
         return standalone_question(message, history)
 
-    def suggestions(self) -> list[str]:
-        """Questions to offer before any is asked, each one the articles answer."""
+    def suggestions(self, sources: Collection[str] | None = None) -> list[str]:
+        """Questions to offer before any is asked, each one the articles (all, or
+        ``sources``) answer."""
         self.refresh()
-        opened, offered = self._opened, []
-        if self._suggested is not None and self._suggested[0] is opened:
-            return list(self._suggested[1])  # each page load asks: made once per index
-        for alternatives in candidate_questions(opened.index.documents):
-            answered = (q for q in alternatives if self._evidence(q, [], opened).answerable)
-            offered.extend(filter(None, [next(answered, None)]))
-        self._suggested = (opened, offered)
-        return list(offered)
+        opened = self._opened
+        asked = self._asked(sources, opened)
+        if self._suggested is None or self._suggested[0] is not opened:
+            self._suggested = (opened, {})  # each page load asks: made once per index
+        made = self._suggested[1]
+        if asked not in made:
+            documents = [d for d in opened.index.documents if not asked or d.name in asked]
+            offered = []
+            for alternatives in candidate_questions(documents):
+                answered = (
+                    q for q in alternatives if self._evidence(q, [], opened, asked).answerable
+                )
+                offered.extend(filter(None, [next(answered, None)]))
+            made[asked] = offered
+        return list(made[asked])
 
     def _asked(self, sources: Collection[str] | None, opened: Opened) -> frozenset[str] | None:
         """The articles a question is asked of: all (None), or ``sources``, which must

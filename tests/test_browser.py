@@ -461,6 +461,18 @@ def test_an_article_added_while_serving_shows_on_the_next_load(tmp_path: Path) -
                 and "Mira Osei" in page.locator("#article-view mark").first.inner_text()
             )
             assert "Harbor Bakery" in page.locator("#article-picker input").input_value()
+            # Ticking the new article offers what it answers: its front matter's author.
+            page.locator("#ask-articles label", has_text="Harbor Bakery").click()
+            wanted = ["Summarize the article", "Who wrote this article?"]
+            page.wait_for_function(
+                "wanted => JSON.stringify([...document.querySelectorAll('#suggestions button')]"
+                ".map(b => b.innerText.trim())) === JSON.stringify(wanted)",
+                arg=wanted,
+                timeout=ANSWER_WAIT_MS,
+            )
+            page.locator("#suggestions button", has_text="Who wrote").click()
+            _answered(page, 3)
+            assert page.locator("#article-view .byline mark").text_content() == "Ann Lee"
         finally:
             context.close()
 

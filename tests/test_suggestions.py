@@ -48,3 +48,19 @@ def test_an_unsigned_article_offers_no_author_and_no_sentence_starter_as_a_name(
     assert offered == [SUMMARY, "Who is Mira Osei?"]
     assert AUTHOR not in offered and DATE not in offered
     assert all(not bakery.ask(question).refused for question in offered)
+
+
+def test_suggestions_fit_the_articles_asked(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "harbor.txt").write_text(UNSIGNED, "utf-8")
+    (seeds / "acme.md").write_text(
+        "---\nauthor: Jane Doe\n---\n# Acme Robotics cuts 200 jobs\n\nAcme Robotics will cut"
+        " 200 jobs at its Ohio plant, its chief, Ann Park, said. Park blamed weak demand.\n",
+        "utf-8",
+    )
+    both = Assistant(Settings(seeds_dir=seeds, index_dir=tmp_path / "index", llm="extractive"))
+    # Only Acme is signed: "Who wrote this article?" is offered for it, not for Harbor.
+    assert both.suggestions(["harbor.txt"]) == [SUMMARY, "Who is Mira Osei?"]
+    assert both.suggestions(["acme.md"]) == [SUMMARY, "Who is Ann Park?", AUTHOR]
+    assert both.ask(AUTHOR, sources=["acme.md"]).citations[0].quote == "Jane Doe"

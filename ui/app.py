@@ -151,8 +151,14 @@ def _greeting(assistant: Any) -> str:
     )
 
 
-def _suggested(assistant: Any) -> list[list[str]]:
-    return [[question] for question in assistant.suggestions()]
+def _suggested(assistant: Any, ticked: list[str] | None = None) -> list[list[str]]:
+    return [[question] for question in assistant.suggestions(ticked)]
+
+
+def _present(assistant: Any, ticked: list[str] | None) -> list[str]:
+    """The ticked articles that are still there."""
+    names = {d.name for d in assistant.index.documents}
+    return [name for name in ticked or [] if name in names]
 
 
 def _article_choices(assistant: Any) -> list[tuple[str, str]]:
@@ -458,6 +464,13 @@ def build_app(
         # The chat's own trash icon empties the chat: the highlights go with it.
         chatbot.clear(cleared, None, [box, article, answers], api_visibility="private")
         chatbot.select(select, [answers], [article, picker], api_visibility="private")
+        # Suggestions fit the ticked articles (an article that has gone: all of them).
+        scope.change(
+            lambda ticked: gr.Dataset(samples=_suggested(assistant, _present(assistant, ticked))),
+            scope,
+            examples,
+            api_visibility="private",
+        )
         picker.input(pick, [picker, answers], [article], api_visibility="private")
         add_button.click(
             add,

@@ -24,7 +24,8 @@ from rag.terms import content_terms
 
 # The headline, a subtitle if any, and the lead's first sentences.
 OPENING_SENTENCES = 4
-# With several articles and no word saying which, each one's headline, up to this many.
+# With several articles and no word saying which, each one's headline and next line (a
+# subtitle or the lead's first sentence), for up to this many articles.
 MAX_HEADLINES = 5
 
 Key = TypeVar("Key")
@@ -186,11 +187,11 @@ class Openings:
 
     def unnamed(self, sources: Collection[str] | None = None) -> list[Line]:
         """The opening of the only article (of ``sources``); with several, each one's
-        headline."""
+        headline and first sentence."""
         asked = [lines for name, lines in self._lines.items() if not sources or name in sources]
         if len(asked) == 1:
             return asked[0]
-        return [lines[0] for lines in asked if lines][:MAX_HEADLINES]
+        return [line for lines in asked[:MAX_HEADLINES] for line in lines[:2]]
 
 
 def _line(key: tuple[str, int, int], text: str, chunks: list[Chunk]) -> Line:
