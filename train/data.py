@@ -10,10 +10,6 @@ model sees sentences cut the way the product cuts them. A question gives:
 - a **negative from another paragraph** of the article, again the one sharing most
   words, so the question is about the right things but this sentence does not say
   (SQuAD 1.1 has no unanswerable questions; this is how they are made);
-- a **retrieved negative**: the article's sentence that the product's own embedder
-  (the bundled MiniLM, as the retriever ranks sentences) puts closest to the question
-  among those that do not hold the answer, so the model learns to turn away what the
-  retriever actually hands it;
 - a **swapped question** paired with the positive sentence, where it can be made:
   one name, number or year of the question that the sentence holds is replaced by
   another of the same kind from the article, so the sentence no longer answers it
@@ -38,11 +34,9 @@ import gzip
 import json
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from rag.sentences import split_sentences
 from rag.terms import STOP_WORDS, content_terms, stem
@@ -55,8 +49,8 @@ SLICE_CHECK_TITLES = ("The_Legend_of_Zelda:_Twilight_Princess", "Spectre_(2015_f
 KEPT_OUT_RANDOM = 10  # more SQuAD articles kept out for checking, chosen by the seed
 
 # How often a question also gets each kind of negative that not every question needs:
-# set so that one pass (about 4 pairs a question) trains in about 70 minutes here.
-ARTICLE_RATE, RETRIEVED_RATE, RANDOM_RATE, REWORD_RATE, CONTRARY_RATE = 0.3, 0.6, 0.1, 0.4, 0.5
+# set so that one pass (about 3 pairs a question) trains in about an hour here.
+ARTICLE_RATE, RANDOM_RATE, REWORD_RATE, CONTRARY_RATE = 0.6, 0.1, 0.4, 0.5
 _WORD = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
@@ -132,8 +126,7 @@ class Pair:
     sentence: str
     label: int
     span: tuple[int, int] | None
-    # positive | paragraph | article | retrieved | random | swapped | reworded | contrary
-    kind: str
+    kind: str  # positive | paragraph | article | random | swapped | reworded | contrary
 
 
 @dataclass(frozen=True)
@@ -259,26 +252,13 @@ def contrary_question(question: str, sentence: str, rng: random.Random) -> str:
     return ""
 
 
-def _embed(texts: list[str]) -> np.ndarray:
-    """The product's sentence vectors (unit length), so closeness is its retriever's."""
-    from rag.encoders.minilm import load_onnx_minilm
-
-    return load_onnx_minilm().encode(texts)
-
-
-def article_pairs(
-    article: dict, rng: random.Random, embed: Callable[[list[str]], np.ndarray] = _embed
-) -> Iterator[Pair]:
+def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
     """Every training pair one article gives (see the module's docstring)."""
     paras = paragraphs(article)
     # Every sentence of the article with its terms, computed once.
     everything = [
         (p, p.text[s:e], set(content_terms(p.text[s:e]))) for p in paras for s, e in p.sentences
     ]
-    asked = [qa["question"].strip() for p in paras for qa in p.questions]
-    vectors = embed([t for _, t, _ in everything] + asked)
-    sentence_vectors, question_vectors = vectors[: len(everything)], vectors[len(everything) :]
-    closeness = dict(zip(asked, question_vectors @ sentence_vectors.T, strict=True))
     pool = [
         m.group(0)
         for p in paras
@@ -308,22 +288,9 @@ def article_pairs(
             # A sentence holding the answer's words is never a negative.
             fair = [(p, t, ts) for p, t, ts in everything if answer_text not in t.lower()]
             same = [(t, ts) for p, t, ts in fair if p is para and t != sentence]
-            best = ""
             if same:
                 best = max(same, key=lambda c: len(terms & c[1]))[0]
                 yield Pair(question, best, 0, None, "paragraph")
-            if rng.random() < RETRIEVED_RATE:
-                close = closeness[question]
-                ranked = sorted(
-                    (
-                        i
-                        for i, (_, t, _) in enumerate(everything)
-                        if t not in (sentence, best) and answer_text not in t.lower()
-                    ),
-                    key=lambda i: -close[i],
-                )
-                if ranked:
-                    yield Pair(question, everything[ranked[0]][1], 0, None, "retrieved")
             others = [(t, ts) for p, t, ts in fair if p is not para]
             if others and rng.random() < ARTICLE_RATE:
                 best = max(others, key=lambda c: len(terms & c[1]))[0]
