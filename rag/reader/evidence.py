@@ -17,6 +17,7 @@ from rag.answer import REFUSAL, Answer, Citation, Passage
 from rag.chunking import Chunk, sentence_predecessors
 from rag.documents import SourceDocument
 from rag.encoders.reader import SentenceReader
+from rag.layout import byline_name
 from rag.reader.abstention import Verdict
 from rag.reader.choice import Selection, choose_sentences, leaning_pronoun
 from rag.reader.overview import Line, Openings, Overview
@@ -45,6 +46,8 @@ class Evidence:
     started: float
     retrieved: float
     overview: bool = False  # the article's opening, whatever the question's words
+    # The short answer when the evidence was chosen by place (the byline's name), not read.
+    short: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -182,7 +185,12 @@ class ArticleReader:
     ) -> Evidence | None:
         """The byline of the article asked about, chosen as ``dateline`` chooses; None
         when it has none."""
-        return self._article_line(self._openings.byline, message, question, started, sources)
+        evidence = self._article_line(self._openings.byline, message, question, started, sources)
+        if evidence is None:
+            return None
+        # The name alone ("By Jane Doe": "Jane Doe"), as the span head would mark it.
+        (line,) = evidence.selection.sentences
+        return replace(evidence, short=byline_name(line.text) or line.text)
 
     def _article_line(
         self,
@@ -300,7 +308,7 @@ def short_answer(evidence: Evidence) -> str:
     """The words the model marked as the answer in the chosen sentence it read most
     confident; "" for an overview or when no chosen sentence was read."""
     if evidence.overview:
-        return ""
+        return evidence.short
     read = [c for c in evidence.selection.sentences if c.reading is not None and c.short]
     if not read:
         return ""
