@@ -171,3 +171,18 @@ def test_a_person_called_by_surname_is_a_person(post) -> None:  # noqa: ANN001
     answer = post.ask("Who founded Harbor Bakery?")
     assert _quotes(answer) == ["Reyes founded Harbor Bakery in 1988\nwith one shop in Portland."]
     assert answer.text.startswith("Reyes founded")  # a surname needs no "[Tom Reyes]" note
+
+
+def test_toml_front_matter_with_an_iso_time(tmp_path: Path) -> None:
+    text = (
+        '+++\ntitle = "Acme cuts jobs"\nauthor = "Jane Doe"\ndate = 2024-03-01T10:00:00Z\n+++\n'
+        "# Acme cuts jobs\n\nAcme Robotics will cut 200 jobs at its Ohio plant.\n"
+    )
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "acme.md").write_text(text, "utf-8")
+    acme = Assistant(
+        Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index", llm="extractive")
+    )
+    assert _quotes(acme.ask("When was this article published?")) == ["2024-03-01T10:00:00Z"]
+    answer = acme.ask("Who wrote this article?")
+    assert _quotes(answer) == ["Jane Doe"] and answer.short == "Jane Doe"

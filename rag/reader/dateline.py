@@ -34,7 +34,8 @@ _DATE = (
     rf"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
     rf"(?:(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\.?,?\s+\d{{4}}"
-    r"|\d{4}-\d{2}-\d{2})"
+    # ISO 8601, a time and zone allowed: front matter writes "2024-03-01T10:00:00Z".
+    r"|\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)"
 )
 # The date alone, or after a label; a time or a place may follow ("10:00 AM ET").
 _DATELINE = re.compile(
@@ -56,6 +57,8 @@ def is_dateline(line: str) -> bool:
     """Whether ``line`` is a dateline: a date and nothing else, or after "Published:".
 
     >>> is_dateline("December 11, 2025"), is_dateline("Published: 3 March 2024, 10:00 GMT")
+    (True, True)
+    >>> is_dateline("2024-03-01T10:00:00Z"), is_dateline("2024-03-01T10:00+08:00")
     (True, True)
     >>> is_dateline("On December 11, 2025, Disney said it would invest.")
     False
