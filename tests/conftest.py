@@ -49,6 +49,16 @@ def make_seeds(folder: Path) -> Path:
     return folder
 
 
+def assistant_over(root: Path, **articles: str):  # noqa: ANN201
+    """An offline assistant over ``articles`` (file name: text) in ``root/seeds``."""
+    from rag import Assistant, Settings
+
+    (root / "seeds").mkdir(parents=True)
+    for name, text in articles.items():
+        (root / "seeds" / name).write_text(text, "utf-8")
+    return Assistant(Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive"))
+
+
 @pytest.fixture
 def seeds(tmp_path: Path) -> Path:
     return make_seeds(tmp_path / "seeds")

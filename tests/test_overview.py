@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from rag import Assistant, Settings
+from rag import Assistant
 from rag.model_sources import model_sources
+
+from conftest import assistant_over
 
 ACME = """---
 date: 2024-03-03
@@ -33,11 +35,7 @@ a rival lender. Profits at the bank fell last quarter.
 
 @pytest.fixture(scope="module")
 def two_articles(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("two")
-    (root / "seeds").mkdir()
-    (root / "seeds" / "acme.md").write_text(ACME, "utf-8")
-    (root / "seeds" / "harbor.txt").write_text(HARBOR, "utf-8")
-    return Assistant(Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive"))
+    return assistant_over(tmp_path_factory.mktemp("two"), **{"acme.md": ACME, "harbor.txt": HARBOR})
 
 
 def _quotes(answer) -> list[str]:  # noqa: ANN001
@@ -97,10 +95,7 @@ Ann: We released version one in 2013, and version two ships next spring.
 
 @pytest.fixture(scope="module")
 def dated(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("dated")
-    (root / "seeds").mkdir()
-    (root / "seeds" / "interview.txt").write_text(INTERVIEW, "utf-8")
-    return Assistant(Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive"))
+    return assistant_over(tmp_path_factory.mktemp("dated"), **{"interview.txt": INTERVIEW})
 
 
 def test_when_the_article_appeared_is_its_dateline(dated) -> None:  # noqa: ANN001
@@ -145,10 +140,7 @@ with one shop in Portland.
 
 @pytest.fixture(scope="module")
 def post(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("post")
-    (root / "seeds").mkdir()
-    (root / "seeds" / "post.md").write_text(POST, "utf-8")
-    return Assistant(Settings(seeds_dir=root / "seeds", index_dir=root / "index", llm="extractive"))
+    return assistant_over(tmp_path_factory.mktemp("post"), **{"post.md": POST})
 
 
 def test_front_matter_says_who_wrote_the_post_and_when(post) -> None:  # noqa: ANN001
@@ -178,11 +170,7 @@ def test_toml_front_matter_with_an_iso_time(tmp_path: Path) -> None:
         '+++\ntitle = "Acme cuts jobs"\nauthor = "Jane Doe"\ndate = 2024-03-01T10:00:00Z\n+++\n'
         "# Acme cuts jobs\n\nAcme Robotics will cut 200 jobs at its Ohio plant.\n"
     )
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "acme.md").write_text(text, "utf-8")
-    acme = Assistant(
-        Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index", llm="extractive")
-    )
+    acme = assistant_over(tmp_path, **{"acme.md": text})
     assert _quotes(acme.ask("When was this article published?")) == ["2024-03-01T10:00:00Z"]
     answer = acme.ask("Who wrote this article?")
     assert _quotes(answer) == ["Jane Doe"] and answer.short == "Jane Doe"

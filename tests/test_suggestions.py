@@ -3,8 +3,9 @@ one answered, also after other questions."""
 
 from pathlib import Path
 
-from rag import Assistant, Settings
 from rag.suggestions import AUTHOR, DATE, SUMMARY
+
+from conftest import assistant_over
 
 # No byline, no dateline: nothing to offer about who wrote it or when.
 UNSIGNED = """Harbor Bakery names a new chairman
@@ -37,11 +38,7 @@ def test_the_seed_article_suggests_its_summary_its_main_person_and_its_author(
 def test_an_unsigned_article_offers_no_author_and_no_sentence_starter_as_a_name(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "seeds").mkdir()
-    (tmp_path / "seeds" / "harbor.txt").write_text(UNSIGNED, "utf-8")
-    bakery = Assistant(
-        Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index", llm="extractive")
-    )
+    bakery = assistant_over(tmp_path, **{"harbor.txt": UNSIGNED})
     offered = bakery.suggestions()
     # Osei is named in full, then by surname: the article's main person. "Whether
     # Harbor" starts a sentence; "Tom Reyes" is never called "Reyes" alone.
@@ -51,15 +48,11 @@ def test_an_unsigned_article_offers_no_author_and_no_sentence_starter_as_a_name(
 
 
 def test_suggestions_fit_the_articles_asked(tmp_path: Path) -> None:
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "harbor.txt").write_text(UNSIGNED, "utf-8")
-    (seeds / "acme.md").write_text(
+    acme = (
         "---\nauthor: Jane Doe\n---\n# Acme Robotics cuts 200 jobs\n\nAcme Robotics will cut"
-        " 200 jobs at its Ohio plant, its chief, Ann Park, said. Park blamed weak demand.\n",
-        "utf-8",
+        " 200 jobs at its Ohio plant, its chief, Ann Park, said. Park blamed weak demand.\n"
     )
-    both = Assistant(Settings(seeds_dir=seeds, index_dir=tmp_path / "index", llm="extractive"))
+    both = assistant_over(tmp_path, **{"harbor.txt": UNSIGNED, "acme.md": acme})
     # Only Acme is signed: "Who wrote this article?" is offered for it, not for Harbor.
     assert both.suggestions(["harbor.txt"]) == [SUMMARY, "Who is Mira Osei?"]
     assert both.suggestions(["acme.md"]) == [SUMMARY, "Who is Ann Park?", AUTHOR]

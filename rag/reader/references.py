@@ -14,6 +14,7 @@ from rag.chunking import Chunk, sentences_by_source
 from rag.reader.people import Antecedent, antecedents, surnames
 
 SentenceKey = tuple[str, int, int]
+Finder = Callable[[list[str]], list[Antecedent | None]]
 
 
 class PronounReferences:
@@ -21,7 +22,8 @@ class PronounReferences:
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self._sentences = sentences_by_source(chunks)
-        self._resolved: dict[tuple[str, str], dict[SentenceKey, Antecedent]] = {}
+        # Per way of finding (pronouns, surnames) and source: each sentence's antecedent.
+        self._resolved: dict[tuple[Finder, str], dict[SentenceKey, Antecedent]] = {}
 
     def who(self, key: SentenceKey) -> Antecedent | None:
         """Who the sentence at ``key``'s first personal pronoun stands for, if anyone."""
@@ -32,19 +34,17 @@ class PronounReferences:
         the article named them in full before."""
         return self._found(surnames, key)
 
-    def _found(
-        self, find: Callable[[list[str]], list[Antecedent | None]], key: SentenceKey
-    ) -> Antecedent | None:
+    def _found(self, find: Finder, key: SentenceKey) -> Antecedent | None:
         source = key[0]
-        if (find.__name__, source) not in self._resolved:
+        if (find, source) not in self._resolved:
             ordered = self._sentences.get(source, [])
             found = find([text for _, _, text in ordered])
-            self._resolved[find.__name__, source] = {
+            self._resolved[find, source] = {
                 (source, start, end): who
                 for (start, end, _), who in zip(ordered, found, strict=True)
                 if who is not None
             }
-        return self._resolved[find.__name__, source].get(key)
+        return self._resolved[find, source].get(key)
 
 
 def say_who(text: str, who: Antecedent) -> str:
