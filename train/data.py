@@ -126,8 +126,7 @@ class Pair:
     sentence: str
     label: int
     span: tuple[int, int] | None
-    kind: str  # positive | paragraph | following | article | random | swapped | reworded | contrary
-    context: str = ""  # the sentence before, read with the question ("": the article opens)
+    kind: str  # positive | paragraph | article | random | swapped | reworded | contrary
 
 
 @dataclass(frozen=True)
@@ -256,11 +255,6 @@ def contrary_question(question: str, sentence: str, rng: random.Random) -> str:
 def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
     """Every training pair one article gives (see the module's docstring)."""
     paras = paragraphs(article)
-    # The sentence before and after each (across paragraphs, as the product reads a news
-    # article's one-sentence paragraphs).
-    texts = [p.text[s:e] for p in paras for s, e in p.sentences]
-    before = dict(zip(texts[1:], texts, strict=False))
-    after = dict(zip(texts, texts[1:], strict=False))
     # Every sentence of the article with its terms, computed once.
     everything = [
         (p, p.text[s:e], set(content_terms(p.text[s:e]))) for p in paras for s, e in p.sentences
@@ -288,7 +282,7 @@ def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
             sentence = para.text[s:e]
             a0, a1 = answer["answer_start"] - s, answer["answer_start"] - s + len(answer["text"])
             span = (a0, a1) if a1 <= len(sentence) else None
-            yield Pair(question, sentence, 1, span, "positive", before.get(sentence, ""))
+            yield Pair(question, sentence, 1, span, "positive")
             terms = set(content_terms(question))
             answer_text = answer["text"].lower()
             # A sentence holding the answer's words is never a negative.
@@ -296,32 +290,26 @@ def article_pairs(article: dict, rng: random.Random) -> Iterator[Pair]:
             same = [(t, ts) for p, t, ts in fair if p is para and t != sentence]
             if same:
                 best = max(same, key=lambda c: len(terms & c[1]))[0]
-                yield Pair(question, best, 0, None, "paragraph", before.get(best, ""))
-            # The sentence after the answer reads the answer as its context: it must
-            # still say no, or the answer would be cited one sentence late.
-            following = after.get(sentence, "")
-            if following and answer_text not in following.lower():
-                yield Pair(question, following, 0, None, "following", sentence)
+                yield Pair(question, best, 0, None, "paragraph")
             others = [(t, ts) for p, t, ts in fair if p is not para]
             if others and rng.random() < ARTICLE_RATE:
                 best = max(others, key=lambda c: len(terms & c[1]))[0]
-                yield Pair(question, best, 0, None, "article", before.get(best, ""))
+                yield Pair(question, best, 0, None, "article")
             if others and rng.random() < RANDOM_RATE:
-                other = rng.choice(others)[0]
-                yield Pair(question, other, 0, None, "random", before.get(other, ""))
+                yield Pair(question, rng.choice(others)[0], 0, None, "random")
             swapped = swapped_question(question, sentence, pool, rng)
             if swapped:
-                yield Pair(swapped, sentence, 0, None, "swapped", before.get(sentence, ""))
+                yield Pair(swapped, sentence, 0, None, "swapped")
             if rng.random() < REWORD_RATE:
                 reworded = reworded_question(
                     question, set(content_terms(sentence)), vocabulary, rng
                 )
                 if reworded:
-                    yield Pair(reworded, sentence, 0, None, "reworded", before.get(sentence, ""))
+                    yield Pair(reworded, sentence, 0, None, "reworded")
             if rng.random() < CONTRARY_RATE:
                 contrary = contrary_question(question, sentence, rng)
                 if contrary:
-                    yield Pair(contrary, sentence, 0, None, "contrary", before.get(sentence, ""))
+                    yield Pair(contrary, sentence, 0, None, "contrary")
 
 
 def squad2_checks(seed_titles: tuple[str, ...] = SLICE_CHECK_TITLES) -> list[dict]:
@@ -332,19 +320,14 @@ def squad2_checks(seed_titles: tuple[str, ...] = SLICE_CHECK_TITLES) -> list[dic
     for article in data:
         if article["title"] not in seed_titles:
             continue
-        last = ""  # the sentence before a paragraph: the previous one's last
         for para in paragraphs({"title": article["title"], "paragraphs": article["paragraphs"]}):
-            sentences = [para.text[s:e] for s, e in para.sentences]
-            contexts = [last, *sentences[:-1]]
-            last = sentences[-1] if sentences else last
             for qa in para.questions:
                 answers = qa.get("answers") or []
                 at = sentence_at(para.sentences, answers[0]["answer_start"]) if answers else None
                 rows.append(
                     {
                         "question": qa["question"].strip(),
-                        "sentences": sentences,
-                        "contexts": contexts,
+                        "sentences": [para.text[s:e] for s, e in para.sentences],
                         "answer": at,
                         "answerable": not qa.get("is_impossible", False),
                     }

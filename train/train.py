@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from rag.embedding import bundled_model_path
-from rag.encoders.reader import first_segment, pair_tokenizer
+from rag.encoders.reader import pair_tokenizer
 from train.data import (
     article_pairs,
     kept_out,
@@ -83,10 +83,7 @@ def prepare(work: Path, seed: int, articles: int | None) -> dict:
     rng = random.Random(seed)
     pairs = [p for a in data if a["title"] not in held for p in article_pairs(a, rng)]
     rng.shuffle(pairs)
-    out = encode_pairs(
-        [(first_segment(p.question, p.context), p.sentence) for p in pairs],
-        [p.span for p in pairs],
-    )
+    out = encode_pairs([(p.question, p.sentence) for p in pairs], [p.span for p in pairs])
     out["label"] = [p.label for p in pairs]
     out["kind"] = [p.kind for p in pairs]
     out["kept_out"] = sorted(held)
@@ -203,17 +200,13 @@ def check(model: CrossEncoder | None, kept: list[dict], slice_rows: list[dict]) 
     1.1 questions, and answerable-vs-not on the SQuAD 2.0 slice's checking articles.
     ``model`` None: MiniLM cosine instead."""
 
-    def score(triples: list[tuple[str, str, str]]) -> list[float]:
-        if model is None:
-            return cosine([(q, s) for q, _, s in triples])
-        return score_pairs(model, [(first_segment(q, c), s) for q, c, s in triples])
+    def score(pairs: list[tuple[str, str]]) -> list[float]:
+        return cosine(pairs) if model is None else score_pairs(model, pairs)
 
     pairs, owners = [], []
     for q, row in enumerate(kept):
-        for j, (context, sentence) in enumerate(
-            zip(row["contexts"], row["sentences"], strict=True)
-        ):
-            pairs.append((row["question"], context, sentence))
+        for j, sentence in enumerate(row["sentences"]):
+            pairs.append((row["question"], sentence))
             owners.append((q, j))
     scores = score(pairs)
     best: dict[int, tuple[float, int]] = {}
@@ -223,8 +216,8 @@ def check(model: CrossEncoder | None, kept: list[dict], slice_rows: list[dict]) 
     top1 = float(np.mean([best[q][1] == row["answer"] for q, row in enumerate(kept)]))
     pairs, owners = [], []
     for q, row in enumerate(slice_rows):
-        for context, sentence in zip(row["contexts"], row["sentences"], strict=True):
-            pairs.append((row["question"], context, sentence))
+        for sentence in row["sentences"]:
+            pairs.append((row["question"], sentence))
             owners.append(q)
     top: dict[int, float] = {}
     for q, s in zip(owners, score(pairs), strict=True):
@@ -246,22 +239,12 @@ def check_rows(data: list[dict], held: list[str], seed: int) -> tuple[list[dict]
     for article in data:
         if article["title"] not in held:
             continue
-        last = ""
         for para in paragraphs(article):
-            sentences = [para.text[s:e] for s, e in para.sentences]
-            contexts = [last, *sentences[:-1]]
-            last = sentences[-1] if sentences else last
             for qa in para.questions:
                 at = sentence_at(para.sentences, qa["answers"][0]["answer_start"])
                 if at is not None and len(para.sentences) > 1:
-                    kept.append(
-                        {
-                            "question": qa["question"],
-                            "sentences": sentences,
-                            "contexts": contexts,
-                            "answer": at,
-                        }
-                    )
+                    sentences = [para.text[s:e] for s, e in para.sentences]
+                    kept.append({"question": qa["question"], "sentences": sentences, "answer": at})
     rng.shuffle(kept)
     slice_rows = squad2_checks()
     answerable = [r for r in slice_rows if r["answerable"]]
@@ -297,9 +280,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--every", type=int, default=500, help="steps between checkpoints")
     parser.add_argument("--articles", type=int, default=None, help="only the first N (tests)")
-    parser.add_argument(
-        "--init", type=Path, default=None, help="start from this checkpoint's model, at step 0"
-    )
     parser.add_argument("--no-check", action="store_true", help="skip the kept-out figures")
     parser.add_argument("--cosine", action="store_true", help="MiniLM cosine's figures, then stop")
     args = parser.parse_args(argv)
@@ -312,8 +292,6 @@ def main(argv: list[str] | None = None) -> int:
     order = batches([len(x) for x in data["ids"]], args.seed)
     total = min(len(order), args.max_steps) if args.max_steps else len(order)
     model = load_bundled(bundled_model_path(), args.seed)
-    if args.init is not None:
-        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
     trained = model.trained_parameters()
     heads = {id(p) for p in [*model.answers.parameters(), *model.span.parameters()]}
     optimizer = torch.optim.AdamW(

@@ -29,11 +29,8 @@ from rag.encoders.minilm import length_batches
 from rag.errors import RagError
 
 WEIGHTS = Path(__file__).with_name("reader.safetensors")
-# Word pieces of question, context and sentence together, in training too (train/train.py).
-MAX_TOKENS = 192
-# The sentence before is read with the question, its last words only: enough for whom
-# "he" or "the company" stands for, short enough to keep a reading fast.
-CONTEXT_WORDS = 32
+# Word pieces of question and sentence together, in training too (train/train.py).
+MAX_TOKENS = 160
 # The longest short answer, in word pieces (SQuAD's answers: median 2 words, 99% <= 18).
 MAX_SPAN_TOKENS = 24
 
@@ -67,19 +64,6 @@ def best_span(start: np.ndarray, end: np.ndarray, allowed: np.ndarray) -> tuple[
     total[(gap < 0) | (gap >= MAX_SPAN_TOKENS)] = -np.inf
     i, j = np.unravel_index(int(np.argmax(total)), total.shape)
     return int(positions[i]), int(positions[j])
-
-
-def first_segment(question: str, context: str) -> str:
-    """The question, then the sentence before the one read (its last ``CONTEXT_WORDS``
-    words), as the first segment: [CLS] question [SEP] context [SEP] sentence [SEP].
-
-    >>> first_segment("Who is he?", "Tom Reyes founded it.")
-    'Who is he? [SEP] Tom Reyes founded it.'
-    >>> first_segment("Who is he?", "")
-    'Who is he?'
-    """
-    words = context.split()[-CONTEXT_WORDS:] if CONTEXT_WORDS > 0 else []
-    return f"{question} [SEP] {' '.join(words)}" if words else question
 
 
 def pair_tokenizer(folder: Path) -> Any:
@@ -116,17 +100,11 @@ class SentenceReader:
         )
         self._tokenizer = pair_tokenizer(folder)
 
-    def read(
-        self, question: str, sentences: Sequence[str], contexts: Sequence[str] = ()
-    ) -> list[Reading]:
-        """One reading per sentence, in order; ``contexts``: each one's sentence before
-        ("" or none given: the sentence opens its article)."""
+    def read(self, question: str, sentences: Sequence[str]) -> list[Reading]:
+        """One reading per sentence, in order."""
         if not sentences:
             return []
-        before = list(contexts) or [""] * len(sentences)
-        encodings = self._tokenizer.encode_batch(
-            [(first_segment(question, c), s) for c, s in zip(before, sentences, strict=True)]
-        )
+        encodings = self._tokenizer.encode_batch([(question, s) for s in sentences])
         lengths = [len(e.ids) for e in encodings]
         out: list[Reading | None] = [None] * len(sentences)
         for batch in length_batches(lengths):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 
 from rag.answer import REFUSAL, Answer, Citation, Passage
-from rag.chunking import Chunk, sentence_predecessors, sentences_by_source
+from rag.chunking import Chunk, sentence_predecessors
 from rag.documents import SourceDocument
 from rag.encoders.reader import SentenceReader
 from rag.layout import byline_name
@@ -84,12 +84,6 @@ class ArticleReader:
         self._references = PronounReferences(chunks)
         self.predecessor = sentence_predecessors(chunks, {d.name: d.text for d in documents})
         self._successor = {before: key for key, before in self.predecessor.items()}
-        # The sentence before each, across paragraphs: the model reads it with the question.
-        self._read_before = {
-            (source, start, end): text
-            for source, ordered in sentences_by_source(chunks).items()
-            for (_, _, text), (start, end, _) in zip(ordered, ordered[1:], strict=False)
-        }
         self._openings = Openings(chunks, documents)
 
     def rank(
@@ -133,9 +127,7 @@ class ArticleReader:
         """The ``READ_POOL`` best-scored sentences, read by the model with the question."""
         top = [c for c in scored.values() if c.reading is None]
         top = sorted(top, key=lambda c: -c.score)[:READ_POOL]
-        readings = self.model.read(
-            question.text, [c.text for c in top], [self._read_before.get(c.key, "") for c in top]
-        )
+        readings = self.model.read(question.text, [c.text for c in top])
         out = dict(scored)
         for c, r in zip(top, readings, strict=True):
             out[c.key] = replace(c, reading=r.probability, short=r.span)
