@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import rag.encoders.reader as reader_module  # noqa: E402
 from rag.embedding import bundled_model_path  # noqa: E402
-from train.data import SLICE_CHECK_TITLES, kept_out, load_articles, paragraphs, sentence_at  # noqa: E402
+from train.data import SLICE_CHECK_TITLES, answered_questions, kept_out, load_articles  # noqa: E402
 
 CAPS = (6, 8, 12, 16, 24)
 
@@ -47,18 +47,11 @@ def rows(seed: int = 13) -> list[tuple[str, str, str]]:
     data = load_articles()
     held = kept_out([a["title"] for a in data], seed) - set(SLICE_CHECK_TITLES)
     out = []
-    for article in data:
-        if article["title"] not in held:
-            continue
-        for para in paragraphs(article):
-            for qa in para.questions:
-                answer = qa["answers"][0]
-                at = sentence_at(para.sentences, answer["answer_start"])
-                if at is None:
-                    continue
-                s, e = para.sentences[at]
-                if answer["answer_start"] + len(answer["text"]) <= e:
-                    out.append((qa["question"].strip(), para.text[s:e], answer["text"]))
+    for para, qa, at in answered_questions(data, held):
+        answer = qa["answers"][0]
+        s, e = para.sentences[at]
+        if answer["answer_start"] + len(answer["text"]) <= e:
+            out.append((qa["question"].strip(), para.text[s:e], answer["text"]))
     return out
 
 

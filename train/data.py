@@ -34,7 +34,7 @@ import gzip
 import json
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,6 +170,21 @@ def sentence_at(spans: list[tuple[int, int]], position: int) -> int | None:
         if s <= position < e:
             return i
     return None
+
+
+def answered_questions(
+    articles: list[dict], titles: Collection[str]
+) -> Iterator[tuple[Paragraph, dict, int]]:
+    """Each question of the articles named in ``titles`` whose answer starts inside a
+    sentence: its paragraph, the question, and that sentence's index."""
+    for article in articles:
+        if article["title"] not in titles:
+            continue
+        for para in paragraphs(article):
+            for qa in para.questions:
+                at = sentence_at(para.sentences, qa["answers"][0]["answer_start"])
+                if at is not None:
+                    yield para, qa, at
 
 
 def _kind(token: str) -> str:

@@ -31,11 +31,10 @@ import torch
 from rag.embedding import bundled_model_path
 from rag.encoders.reader import pair_tokenizer
 from train.data import (
+    answered_questions,
     article_pairs,
     kept_out,
     load_articles,
-    paragraphs,
-    sentence_at,
     squad2_checks,
 )
 from train.model import CrossEncoder, load_bundled
@@ -236,15 +235,10 @@ def check(model: CrossEncoder | None, kept: list[dict], slice_rows: list[dict]) 
 def check_rows(data: list[dict], held: list[str], seed: int) -> tuple[list[dict], list[dict]]:
     rng = random.Random(seed)
     kept = []
-    for article in data:
-        if article["title"] not in held:
-            continue
-        for para in paragraphs(article):
-            for qa in para.questions:
-                at = sentence_at(para.sentences, qa["answers"][0]["answer_start"])
-                if at is not None and len(para.sentences) > 1:
-                    sentences = [para.text[s:e] for s, e in para.sentences]
-                    kept.append({"question": qa["question"], "sentences": sentences, "answer": at})
+    for para, qa, at in answered_questions(data, held):
+        if len(para.sentences) > 1:
+            sentences = [para.text[s:e] for s, e in para.sentences]
+            kept.append({"question": qa["question"], "sentences": sentences, "answer": at})
     rng.shuffle(kept)
     slice_rows = squad2_checks()
     answerable = [r for r in slice_rows if r["answerable"]]
