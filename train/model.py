@@ -21,7 +21,7 @@ import torch
 from safetensors.torch import load_file
 from torch import nn
 
-TRAINED_LAYERS = 6
+TRAINED_LAYERS = 4
 
 
 class Layer(nn.Module):
