@@ -17,6 +17,7 @@ at all: the fact accuracy a perfect ranking of the same sentences would reach.
 """
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,6 +30,7 @@ import reader_sweep  # noqa: E402
 import rag.assistant as assistant  # noqa: E402
 import rag.reader.evidence as evidence  # noqa: E402
 from rag.evaluation.metrics import facts_correct  # noqa: E402
+from rag.evaluation.suite import default_cache_dir  # noqa: E402
 
 KINDS = ("read first", "read lower", "not read", "no one sentence")
 
@@ -81,9 +83,7 @@ def run(folder: Path, cache: Path) -> list[tuple[str, str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", type=Path, default=Path("../shared/articles"))
-    parser.add_argument(
-        "--cache", type=Path, default=Path.home() / ".cache/rag-article-assistant/suite"
-    )
+    parser.add_argument("--cache", type=Path, default=default_cache_dir(os.environ))
     args = parser.parse_args()
     places = run(args.suite, args.cache)
     print(

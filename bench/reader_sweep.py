@@ -16,11 +16,12 @@ the article does not say) is applied to it; the table pools those held-out rows.
 
 import argparse
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
 from rag import Assistant, Settings
-from rag.evaluation.suite import find_articles, run_suite
+from rag.evaluation.suite import default_cache_dir, find_articles, run_suite
 
 THRESHOLDS = [round(0.05 * i, 2) for i in range(20)]
 
@@ -141,9 +142,7 @@ def leave_one_out(runs: dict[str, list[dict[str, Any]]]) -> tuple[list[Any], dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", type=Path, default=Path("../shared/articles"))
-    parser.add_argument(
-        "--cache", type=Path, default=Path.home() / ".cache/rag-article-assistant/suite"
-    )
+    parser.add_argument("--cache", type=Path, default=default_cache_dir(os.environ))
     parser.add_argument("settings", nargs="*", default=[""])
     args = parser.parse_args()
     runs = {}
